@@ -1,0 +1,39 @@
+# Every target makes its own virtual environment first, so a fresh clone needs only
+# Python 3.11 and make.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+DATA ?= data
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: serve test lint bench install assets clean
+
+serve: $(VENV)/.installed assets
+	$(BIN)/content-graph serve $(DATA) --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.installed assets
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+# The playground's scripts, fetched by package name from the npm registry. Optional:
+# without npm (or offline) the playground falls back to the public CDN.
+assets:
+	@if [ -f package.json ] && command -v npm >/dev/null 2>&1; then \
+		[ -d node_modules ] && [ node_modules -nt package.json ] || npm install --no-audit --no-fund --loglevel=error || echo "npm install failed: the playground will load its scripts from the CDN"; \
+	fi
+
+clean:
+	rm -rf $(VENV) node_modules .pytest_cache .hypothesis

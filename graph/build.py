@@ -1,0 +1,282 @@
+"""Merging read files into one `ContentGraph` (SEMANTICS.md "Merging" and "Edges").
+
+The builder is the only place that knows the merge rules: last record wins, a record
+beats a related link, the first link wins among links, taxonomy names win over the
+names written in records, most frequent spelling otherwise.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import networkx as nx
+
+from graph.files import FileResult, Problem
+from graph.identity import slugify, words
+from graph.model import Article, ContentGraph, Image, Provider, Stats, Topic, WordIndex
+from graph.records import OrganizationEntry, Record, TopicEntry
+
+
+@dataclass(frozen=True, slots=True)
+class MergeCounts:
+    unpublished: int
+    duplicates: tuple[Problem, ...]
+
+
+def build_graph(
+    results: Sequence[FileResult], *, version: str, loaded_at: datetime
+) -> tuple[ContentGraph, MergeCounts]:
+    """The graph of the loaded files in `results`, which must be in path order."""
+    served: dict[str, tuple[Record, str]] = {}
+    organizations: dict[str, OrganizationEntry] = {}
+    topic_entries: dict[str, TopicEntry] = {}
+    duplicates: list[Problem] = []
+    unpublished = 0
+    for result in results:
+        value = result.value
+        if result.status != "loaded" or value is None:
+            continue
+        if isinstance(value, OrganizationEntry):
+            organizations[value.domain] = value
+        elif isinstance(value, TopicEntry):
+            topic_entries[value.slug] = value
+        elif not value.published:
+            # Unpublished records take no part in merging at all.
+            unpublished += 1
+        else:
+            earlier = served.pop(value.url, None)
+            if earlier is not None:
+                duplicates.append(
+                    Problem(
+                        result.path,
+                        None,
+                        f"same article as {earlier[1]} ({value.url}); this later record wins",
+                        "warning",
+                    )
+                )
+            # Re-inserting moves the winner to its own file position in the dict's order.
+            served[value.url] = (value, result.path)
+
+    articles: dict[str, Article] = {}
+    sources: list[Record] = []
+    for record, _ in served.values():
+        articles[record.url] = _article(record, has_record=True)
+        sources.append(record)
+    for record, _ in served.values():
+        for link in record.related:
+            if link.url not in articles:
+                articles[link.url] = _article(link, has_record=False)
+                sources.append(link)
+
+    providers = _providers(articles.values(), sources, organizations)
+    topics = _topics(articles, served.values(), topic_entries)
+    for record, _ in served.values():
+        articles[record.url].related = tuple(articles[link.url] for link in record.related)
+
+    ordered = sorted(articles.values(), key=_default_order)
+    for index, article in enumerate(ordered):
+        article.index = index
+    provider_list = sorted(providers.values(), key=lambda provider: provider.domain)
+    topic_list = sorted(topics.values(), key=lambda topic: topic.slug)
+    _index_lists(ordered, provider_list, topic_list)
+
+    related_links = sum(len(article.related) for article in ordered)
+    graph = _networkx(ordered, provider_list, topic_list)
+    content = ContentGraph(
+        graph=graph,
+        articles=tuple(ordered),
+        providers=tuple(provider_list),
+        topics=tuple(topic_list),
+        by_url={article.url: article for article in ordered},
+        by_domain={provider.domain: provider for provider in provider_list},
+        by_slug={topic.slug: topic for topic in topic_list},
+        title_words=_word_index(article.title for article in ordered),
+        excerpt_words=_word_index(article.excerpt for article in ordered),
+        stats=Stats(
+            articles=len(ordered),
+            articles_with_record=len(served),
+            providers=len(provider_list),
+            topics=len(topic_list),
+            related_links=related_links,
+            files_loaded=sum(1 for r in results if r.kind == "record" and r.status == "loaded"),
+            files_skipped=sum(1 for r in results if r.status == "skipped"),
+            loaded_at=loaded_at,
+            version=version,
+        ),
+    )
+    return content, MergeCounts(unpublished=unpublished, duplicates=tuple(duplicates))
+
+
+def _article(record: Record, *, has_record: bool) -> Article:
+    return Article(
+        url=record.url,
+        title=record.title,
+        excerpt=record.excerpt,
+        published_at=record.published_at,
+        web_url=record.web_url,
+        amp_web_url=record.amp_web_url,
+        cdn_amp_web_url=record.cdn_amp_web_url,
+        original_url=record.original_url,
+        type=record.type,
+        category=record.category,
+        quality=record.quality,
+        heat=record.heat,
+        featured_content=record.featured_content,
+        has_record=has_record,
+        images=record.images,
+    )
+
+
+def _providers(
+    articles: Iterable[Article],
+    sources: Sequence[Record],
+    organizations: dict[str, OrganizationEntry],
+) -> dict[str, Provider]:
+    """Providers of the served articles; `sources[i]` is the record kept for article i."""
+    names: dict[str, Counter[str]] = defaultdict(Counter)
+    images: dict[str, tuple[Image, ...]] = {}
+    members: dict[str, list[Article]] = defaultdict(list)
+    for article, source in zip(articles, sources, strict=True):
+        ref = source.provider
+        if ref is None:
+            continue
+        members[ref.domain].append(article)
+        if ref.name:
+            names[ref.domain][ref.name] += 1
+        if ref.images and ref.domain not in images:
+            images[ref.domain] = ref.images
+    providers = {}
+    for domain, published in members.items():
+        entry = organizations.get(domain)
+        name = (entry.name if entry else None) or _most_frequent(names[domain]) or domain
+        provider_images = entry.images if entry and entry.images else images.get(domain, ())
+        provider = Provider(domain=domain, name=name, images=provider_images)
+        for article in published:
+            article.provider = provider
+        providers[domain] = provider
+    return providers
+
+
+def _topics(
+    articles: dict[str, Article],
+    served: Iterable[tuple[Record, str]],
+    entries: dict[str, TopicEntry],
+) -> dict[str, Topic]:
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    tagged: list[tuple[Article, list[str]]] = []
+    for record, _ in served:
+        slugs = []
+        for name in record.topics:
+            slug = slugify(name)
+            spellings[slug][name] += 1
+            slugs.append(slug)
+        tagged.append((articles[record.url], slugs))
+    topics = {}
+    for slug, counts in spellings.items():
+        entry = entries.get(slug)
+        if entry is not None:
+            topics[slug] = Topic(
+                slug=slug, name=entry.name, keywords=entry.keywords, hashtags=entry.hashtags
+            )
+        else:
+            topics[slug] = Topic(slug=slug, name=_most_frequent(counts) or slug)
+    for article, slugs in tagged:
+        article.topics = tuple(topics[slug] for slug in slugs)
+    return topics
+
+
+def _most_frequent(counts: Counter[str]) -> str | None:
+    """The most frequent value; ties go to the one that sorts first."""
+    if not counts:
+        return None
+    return min(counts.items(), key=lambda item: (-item[1], item[0]))[0]
+
+
+def _default_order(article: Article) -> tuple[bool, float, str]:
+    # publishedDateTime descending, undated last, ties by URL ascending.
+    moment = article.published_at
+    return (moment is None, -moment.timestamp() if moment else 0.0, article.url)
+
+
+def _index_lists(
+    articles: Sequence[Article], providers: Sequence[Provider], topics: Sequence[Topic]
+) -> None:
+    for index, provider in enumerate(providers):
+        provider.index = index
+        provider.articles = array("I")
+    for index, topic in enumerate(topics):
+        topic.index = index
+        topic.articles = array("I")
+    incoming: dict[int, array] = {}
+    # Walking articles in default order appends indexes in ascending order.
+    for article in articles:
+        if article.provider is not None:
+            article.provider.articles.append(article.index)
+        for topic in article.topics:
+            topic.articles.append(article.index)
+        for target in article.related:
+            incoming.setdefault(target.index, array("I")).append(article.index)
+    for index, sources in incoming.items():
+        articles[index].related_from = sources
+
+
+def _word_index(texts: Iterable[str | None]) -> WordIndex:
+    postings: dict[str, array] = {}
+    for index, text in enumerate(texts):
+        for word in set(words(text)):
+            found = postings.get(word)
+            if found is None:
+                postings[word] = found = array("I")
+            found.append(index)
+    return WordIndex(postings=postings, vocabulary=tuple(sorted(postings)))
+
+
+# Edge and node data are shared, read-only dicts: one per kind (and per related-list
+# position) instead of one per edge, which at 100k records saves about a kilobyte per
+# article. The graph is frozen, and nothing may write into these dicts.
+_PUBLISHED_BY = {"kind": "published-by"}
+_TAGGED = {"kind": "tagged"}
+_NODE_DATA = {
+    "article": {"kind": "article"},
+    "provider": {"kind": "provider"},
+    "topic": {"kind": "topic"},
+}
+
+
+def _networkx(
+    articles: Sequence[Article], providers: Sequence[Provider], topics: Sequence[Topic]
+) -> nx.DiGraph:
+    graph = nx.DiGraph()
+    for kind, nodes in (("article", articles), ("provider", providers), ("topic", topics)):
+        shared = _NODE_DATA[kind]
+        graph.node_attr_dict_factory = lambda shared=shared: shared
+        graph.add_nodes_from(nodes)
+    _add_shared_edges(
+        graph, ((a, a.provider) for a in articles if a.provider is not None), _PUBLISHED_BY
+    )
+    _add_shared_edges(graph, ((a, t) for a in articles for t in a.topics), _TAGGED)
+    longest = max((len(article.related) for article in articles), default=0)
+    for position in range(longest):
+        _add_shared_edges(
+            graph,
+            ((a, a.related[position]) for a in articles if len(a.related) > position),
+            {"kind": "related", "position": position},
+        )
+    del graph.node_attr_dict_factory
+    return nx.freeze(graph)
+
+
+def _add_shared_edges(
+    graph: nx.DiGraph, edges: Iterable[tuple[object, object]], data: dict
+) -> None:
+    # DiGraph.add_edges_from asks `edge_attr_dict_factory` for each new edge's dict and
+    # updates it with nothing; handing back one shared dict is the documented hook.
+    graph.edge_attr_dict_factory = lambda: data
+    try:
+        graph.add_edges_from(edges)
+    finally:
+        del graph.edge_attr_dict_factory

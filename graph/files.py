@@ -1,0 +1,235 @@
+"""Finding record files in a data directory and reading each one into a `FileResult`.
+
+Reading one file never raises: whatever is wrong with it (unreadable, binary, too big,
+bad YAML, not a record) becomes a `Problem` naming the file and, where the parser knows
+it, the line. That is what lets every valid neighbour of a broken file still load.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from graph.records import (
+    InvalidRecord,
+    OrganizationEntry,
+    Record,
+    TopicEntry,
+    coerce_organization,
+    coerce_record,
+    coerce_topic,
+)
+
+FileKind = Literal["record", "organization", "topic"]
+Status = Literal["loaded", "ignored", "skipped"]
+
+MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
+YAML_SUFFIXES = frozenset({".yaml", ".yml"})
+# Under the data directory's own _data/, only these folders hold records we read.
+TAXONOMY_FOLDERS: dict[str, FileKind] = {"organizations": "organization", "topics": "topic"}
+# Records are a few kilobytes; anything past this is a mistake or an attack.
+DEFAULT_MAX_FILE_BYTES = 4 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something wrong with one file: `error` skips the file, `warning` drops a field."""
+
+    path: str
+    line: int | None
+    reason: str
+    level: Literal["error", "warning"] = "error"
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    path: str
+    kind: FileKind
+    status: Status
+    value: Record | OrganizationEntry | TopicEntry | None = None
+    problems: tuple[Problem, ...] = ()
+
+
+def discover(data_dir: Path) -> list[tuple[str, FileKind]]:
+    """Every candidate file, as (path relative to data_dir, kind), in byte-wise path order.
+
+    Hidden files and folders are skipped; so is everything under the top-level `_data/`
+    except its taxonomy folders. Symlinked folders are not followed, so a link loop
+    cannot make discovery endless.
+    """
+    found: list[tuple[str, FileKind]] = []
+    for entry_path, kind in _walk(str(data_dir), "", None):
+        found.append((entry_path, kind))
+    # Byte-wise order of the relative paths, as SEMANTICS.md fixes "first" and "last".
+    found.sort(key=lambda item: item[0].encode("utf-8", "surrogateescape"))
+    return found
+
+
+def _walk(root: str, prefix: str, kind: FileKind | None) -> Iterator[tuple[str, FileKind]]:
+    try:
+        entries = list(os.scandir(os.path.join(root, prefix) if prefix else root))
+    except OSError:
+        return
+    for entry in entries:
+        name = entry.name
+        if name.startswith("."):
+            continue
+        relative = f"{prefix}/{name}" if prefix else name
+        if entry.is_dir(follow_symlinks=False):
+            if not prefix and name == "_data":
+                for folder, folder_kind in TAXONOMY_FOLDERS.items():
+                    if os.path.isdir(os.path.join(root, "_data", folder)):
+                        yield from _walk(root, f"_data/{folder}", folder_kind)
+                continue
+            yield from _walk(root, relative, kind)
+        elif entry.is_file():
+            suffix = os.path.splitext(name)[1].lower()
+            if suffix in MARKDOWN_SUFFIXES or suffix in YAML_SUFFIXES:
+                yield relative, kind or "record"
+
+
+_MARKER = re.compile(r"^---[ \t]*$", re.MULTILINE)
+_DOCUMENT_START = re.compile(r"^---(?=[ \t]|$)", re.MULTILINE)
+_YAML_LINE = re.compile(r"line (\d+)")
+
+
+class YamlError(ValueError):
+    def __init__(self, message: str, line: int | None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def _pyyaml_load(text: str) -> Any:
+    try:
+        return yaml.load(text, Loader=_SAFE_LOADER)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        problem = getattr(error, "problem", None) or str(error)
+        raise YamlError(problem, mark.line + 1 if mark else None) from None
+
+
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _fast_loader() -> Callable[[str], Any] | None:
+    try:
+        import yaml_rs
+    except ImportError:
+        return None
+    policy = yaml_rs.DuplicateKeyPolicy.LastWins  # PyYAML's behaviour for repeated keys
+
+    def load(text: str) -> Any:
+        try:
+            return yaml_rs.loads(text, duplicate_key_policy=policy)
+        except yaml_rs.YAMLDecodeError as error:
+            message = str(error)
+            match = _YAML_LINE.search(message)
+            reason = message.strip().splitlines()[-1] if message.strip() else "cannot parse"
+            raise YamlError(reason, int(match.group(1)) if match else None) from None
+        except (RecursionError, OverflowError, ValueError) as error:
+            raise YamlError(str(error) or type(error).__name__, None) from None
+
+    return load
+
+
+# yaml-rs when installed (several times faster); PyYAML's safe loader otherwise. Both
+# give the same values on records (tests/test_yaml_differential.py).
+parse_yaml: Callable[[str], Any] = _fast_loader() or _pyyaml_load
+
+
+def read_file(
+    data_dir: Path, path: str, kind: FileKind, max_bytes: int = DEFAULT_MAX_FILE_BYTES
+) -> FileResult:
+    """Read, parse and validate one file. Never raises for anything the file contains."""
+    problems: list[Problem] = []
+
+    def skip(reason: str, line: int | None = None) -> FileResult:
+        problems.append(Problem(path, line, reason))
+        return FileResult(path, kind, "skipped", None, tuple(problems))
+
+    full = data_dir / path
+    try:
+        with open(full, "rb") as handle:
+            raw = handle.read(max_bytes + 1)
+    except OSError as error:
+        return skip(f"cannot read: {error.strerror or error}")
+    if len(raw) > max_bytes:
+        return skip(f"larger than the {max_bytes:,}-byte limit for one file")
+    if not raw.strip():
+        return skip("empty file")
+    if b"\x00" in raw:
+        return skip("binary file (contains NUL bytes), not a text record")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        return skip(f"not UTF-8 text (byte 0x{raw[error.start]:02x})", line)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+
+    if os.path.splitext(path)[1].lower() in MARKDOWN_SUFFIXES:
+        first, newline, rest = text.partition("\n")
+        if first.rstrip() != "---":
+            # A Markdown page without front matter (a README) is not a record.
+            return FileResult(path, kind, "ignored")
+        end = _MARKER.search(rest)
+        if end is None:
+            return skip("front matter opened on line 1 is never closed by a '---' line", 1)
+        documents = [(rest[: end.start()], 2)]
+    else:
+        documents = _split_documents(text)
+
+    data: Any = None
+    seen_document = False
+    for source, first_line in documents:
+        try:
+            value = parse_yaml(source)
+        except YamlError as error:
+            line = error.line + first_line - 1 if error.line else None
+            return skip(f"invalid YAML: {error}", line)
+        if value is None:
+            continue
+        if seen_document:
+            return skip("a second YAML document: one record per file", first_line)
+        data, seen_document = value, True
+    if not seen_document:
+        return skip("no record: the front matter is empty")
+
+    warnings: list[str] = []
+    try:
+        if kind == "organization":
+            value = coerce_organization(data, warnings)
+        elif kind == "topic":
+            value = coerce_topic(data, warnings)
+        else:
+            value = coerce_record(data, warnings)
+    except InvalidRecord as error:
+        return skip(f"not a valid record: {error}")
+    problems.extend(Problem(path, None, warning, "warning") for warning in warnings)
+    return FileResult(path, kind, "loaded", value, tuple(problems))
+
+
+def _split_documents(text: str) -> list[tuple[str, int]]:
+    """A YAML stream cut at its `---` document markers, with each part's first line.
+
+    Cutting here rather than in the parser tells "a document that is a list" apart from
+    "a stream of documents", and gives each document its own line numbers. A part starts
+    right after its marker's dashes, so the parser's line 1 is the marker's line.
+    """
+    documents = []
+    start = 0
+    for marker in _DOCUMENT_START.finditer(text):
+        documents.append((text[start : marker.start()], text.count("\n", 0, start) + 1))
+        start = marker.end()
+    documents.append((text[start:], text.count("\n", 0, start) + 1))
+    return [(source, first) for source, first in documents if source.strip()]

@@ -1,0 +1,211 @@
+"""The loaded content graph: article, provider and topic nodes and their indexes.
+
+Nodes are plain slotted objects rather than NetworkX attribute dicts: at 100k records a
+dict per node costs several times the memory of a slotted instance. The NetworkX graph
+(`ContentGraph.graph`) holds the same objects as its nodes, so a NetworkX algorithm such
+as `shortest_path` hands back the objects themselves.
+
+Every served article has an `index`: its position in the default article order
+(`publishedDateTime` descending, undated last, ties by URL ascending). Per-provider,
+per-topic and incoming-link lists hold indexes in ascending order, so they are already in
+the default order and any other order only needs a sort of that one list.
+
+A loaded graph is never changed: a reload builds a new `ContentGraph` and swaps it in.
+"""
+
+from __future__ import annotations
+
+from array import array
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+import networkx as nx
+
+NodeKind = Literal["article", "provider", "topic"]
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    url: str
+    width: int | None = None
+    height: int | None = None
+    title: str | None = None
+    is_cached: bool | None = None
+
+
+class Article:
+    """A served news item, with or without a record of its own."""
+
+    __slots__ = (
+        "amp_web_url",
+        "category",
+        "cdn_amp_web_url",
+        "excerpt",
+        "featured_content",
+        "has_record",
+        "heat",
+        "images",
+        "index",
+        "original_url",
+        "provider",
+        "published_at",
+        "quality",
+        "related",
+        "related_from",
+        "title",
+        "topics",
+        "type",
+        "url",
+        "web_url",
+    )
+
+    kind: NodeKind = "article"
+
+    def __init__(
+        self,
+        *,
+        url: str,
+        title: str,
+        excerpt: str | None = None,
+        published_at: datetime | None = None,
+        web_url: str | None = None,
+        amp_web_url: str | None = None,
+        cdn_amp_web_url: str | None = None,
+        original_url: str | None = None,
+        type: str | None = None,
+        category: str | None = None,
+        quality: int | None = None,
+        heat: int | None = None,
+        featured_content: str | None = None,
+        has_record: bool = False,
+        images: tuple[Image, ...] = (),
+    ) -> None:
+        self.url = url
+        self.title = title
+        self.excerpt = excerpt
+        self.published_at = published_at
+        self.web_url = web_url
+        self.amp_web_url = amp_web_url
+        self.cdn_amp_web_url = cdn_amp_web_url
+        self.original_url = original_url
+        self.type = type
+        self.category = category
+        self.quality = quality
+        self.heat = heat
+        self.featured_content = featured_content
+        self.has_record = has_record
+        self.images = images
+        # Set by the builder once every node exists:
+        self.index: int = -1
+        self.provider: Provider | None = None
+        self.topics: tuple[Topic, ...] = ()
+        self.related: tuple[Article, ...] = ()
+        # Indexes of the articles that list this one as related, ascending (default order).
+        self.related_from: array = _EMPTY_INDEXES
+
+    def __repr__(self) -> str:
+        return f"<Article {self.url!r}>"
+
+
+class Provider:
+    """A publisher, identified by its normalized domain."""
+
+    __slots__ = ("articles", "domain", "images", "index", "name")
+
+    kind: NodeKind = "provider"
+
+    def __init__(self, *, domain: str, name: str, images: tuple[Image, ...] = ()) -> None:
+        self.domain = domain
+        self.name = name
+        self.images = images
+        self.index: int = -1
+        # Indexes of the served articles it publishes, ascending (default order).
+        self.articles: array = _EMPTY_INDEXES
+
+    def __repr__(self) -> str:
+        return f"<Provider {self.domain!r}>"
+
+
+class Topic:
+    """A subject, identified by its slug."""
+
+    __slots__ = ("articles", "hashtags", "index", "keywords", "name", "slug")
+
+    kind: NodeKind = "topic"
+
+    def __init__(
+        self,
+        *,
+        slug: str,
+        name: str,
+        keywords: tuple[str, ...] = (),
+        hashtags: tuple[str, ...] = (),
+    ) -> None:
+        self.slug = slug
+        self.name = name
+        self.keywords = keywords
+        self.hashtags = hashtags
+        self.index: int = -1
+        # Indexes of the served articles tagged with it, ascending (default order).
+        self.articles: array = _EMPTY_INDEXES
+
+    def __repr__(self) -> str:
+        return f"<Topic {self.slug!r}>"
+
+
+Node = Article | Provider | Topic
+
+# A shared, never-mutated empty index list, so nodes without links cost no array each.
+_EMPTY_INDEXES = array("I")
+
+
+@dataclass(frozen=True, slots=True)
+class WordIndex:
+    """Words (lower-cased `\\w+` runs) → indexes of the articles that contain them.
+
+    `vocabulary` is sorted, so the words that start with a prefix are one contiguous
+    slice of it, found with `bisect`.
+    """
+
+    postings: dict[str, array]
+    vocabulary: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    articles: int
+    articles_with_record: int
+    providers: int
+    topics: int
+    related_links: int
+    files_loaded: int
+    files_skipped: int
+    loaded_at: datetime
+    version: str
+
+
+@dataclass(frozen=True, eq=False)
+class ContentGraph:
+    """One immutable load of a data directory.
+
+    `articles` is in the default order (`articles[a.index] is a`); `providers` and
+    `topics` are sorted by domain and slug (`providers[p.index] is p`).
+    """
+
+    graph: nx.DiGraph
+    articles: tuple[Article, ...]
+    providers: tuple[Provider, ...]
+    topics: tuple[Topic, ...]
+    by_url: dict[str, Article]
+    by_domain: dict[str, Provider]
+    by_slug: dict[str, Topic]
+    title_words: WordIndex
+    excerpt_words: WordIndex
+    stats: Stats
+    # Lazily computed, per-process caches (orderings, counts); never part of identity.
+    caches: dict[str, object] = field(default_factory=dict, repr=False)
+
+    @property
+    def version(self) -> str:
+        return self.stats.version

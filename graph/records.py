@@ -1,0 +1,339 @@
+"""Validating and coercing one parsed YAML mapping into a `Record`.
+
+A record's fields are checked one by one: a field of the wrong type is dropped with a
+warning and the rest of the record is kept; only a missing title or URL makes a record
+(or a related link) invalid. Records are plain slotted dataclasses so that worker
+processes and the parse cache can pickle them cheaply.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from graph.identity import canonical_url, normalize_domain, slugify
+from graph.model import Image
+
+
+class InvalidRecord(ValueError):
+    """The mapping cannot be a record (no title, no URL, not a mapping)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderRef:
+    domain: str
+    name: str | None
+    images: tuple[Image, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One news item as written in a file, or one related link inside a record."""
+
+    url: str
+    title: str
+    excerpt: str | None = None
+    published_at: datetime | None = None
+    web_url: str | None = None
+    amp_web_url: str | None = None
+    cdn_amp_web_url: str | None = None
+    original_url: str | None = None
+    type: str | None = None
+    category: str | None = None
+    quality: int | None = None
+    heat: int | None = None
+    featured_content: str | None = None
+    published: bool = True
+    provider: ProviderRef | None = None
+    # Topic names as written, repeats (by slug) dropped; empty for related links.
+    topics: tuple[str, ...] = ()
+    images: tuple[Image, ...] = ()
+    related: tuple[Record, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class OrganizationEntry:
+    domain: str
+    name: str | None
+    images: tuple[Image, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TopicEntry:
+    slug: str
+    name: str
+    keywords: tuple[str, ...]
+    hashtags: tuple[str, ...]
+
+
+# YAML 1.1 (PyYAML) reads these unquoted words as booleans; YAML 1.2 parsers read them
+# as strings. Accepting both spellings makes `published` mean the same under either.
+_TRUE_WORDS = frozenset({"true", "yes", "y", "on"})
+_FALSE_WORDS = frozenset({"false", "no", "n", "off"})
+
+
+class _Fields:
+    """Reads typed fields out of one mapping, collecting a warning per dropped field."""
+
+    __slots__ = ("data", "prefix", "warnings")
+
+    def __init__(self, data: dict[str, Any], warnings: list[str], prefix: str = "") -> None:
+        self.data = data
+        self.warnings = warnings
+        self.prefix = prefix
+
+    def _drop(self, key: str, value: Any, expected: str) -> None:
+        shown = repr(value)
+        if len(shown) > 60:
+            shown = shown[:57] + "..."
+        self.warnings.append(
+            f"field {self.prefix}{key}: expected {expected}, got {shown}; field dropped"
+        )
+
+    def text(self, key: str) -> str | None:
+        value = self.data.get(key)
+        if value is None or isinstance(value, str):
+            return value
+        # An unquoted number where text belongs is an authoring slip, not a wrong type.
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return str(value)
+        self._drop(key, value, "text")
+        return None
+
+    def integer(self, key: str) -> int | None:
+        value = self.data.get(key)
+        if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+            return value
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        if isinstance(value, str):
+            try:
+                return int(value.strip())
+            except ValueError:
+                pass
+        self._drop(key, value, "an integer")
+        return None
+
+    def boolean(self, key: str) -> bool | None:
+        value = self.data.get(key)
+        if value is None or isinstance(value, bool):
+            return value
+        if isinstance(value, str):
+            word = value.strip().lower()
+            if word in _TRUE_WORDS:
+                return True
+            if word in _FALSE_WORDS:
+                return False
+        self._drop(key, value, "true or false")
+        return None
+
+    def moment(self, key: str) -> datetime | None:
+        value = self.data.get(key)
+        if value is None:
+            return None
+        parsed = parse_datetime(value)
+        if parsed is None:
+            self._drop(key, value, "an ISO-8601 date-time")
+        return parsed
+
+    def mapping(self, key: str) -> dict[str, Any] | None:
+        value = self.data.get(key)
+        if value is None or isinstance(value, dict):
+            return value
+        self._drop(key, value, "a mapping")
+        return None
+
+    def sequence(self, key: str) -> list[Any]:
+        value = self.data.get(key)
+        if value is None:
+            return []
+        if isinstance(value, list):
+            return value
+        self._drop(key, value, "a list")
+        return []
+
+
+def parse_datetime(value: Any) -> datetime | None:
+    """A timezone-aware datetime from a YAML value; naive times are UTC."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime.combine(value, time())
+    elif isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    else:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _images(fields: _Fields, key: str = "images") -> tuple[Image, ...]:
+    images = []
+    for position, item in enumerate(fields.sequence(key)):
+        if not isinstance(item, dict):
+            fields._drop(f"{key}[{position}]", item, "a mapping with a url")
+            continue
+        image = _Fields(item, fields.warnings, f"{fields.prefix}{key}[{position}].")
+        url = image.text("url")
+        if not url or not url.strip():
+            fields.warnings.append(f"field {fields.prefix}{key}[{position}]: no url; image dropped")
+            continue
+        images.append(
+            Image(
+                url=url.strip(),
+                width=image.integer("width"),
+                height=image.integer("height"),
+                title=image.text("title"),
+                is_cached=image.boolean("isCached"),
+            )
+        )
+    return tuple(images)
+
+
+def _provider(fields: _Fields) -> ProviderRef | None:
+    data = fields.mapping("provider")
+    if data is None:
+        return None
+    provider = _Fields(data, fields.warnings, f"{fields.prefix}provider.")
+    domain = provider.text("domain")
+    if not domain or not normalize_domain(domain):
+        fields.warnings.append(f"field {fields.prefix}provider: no domain; provider dropped")
+        return None
+    name = provider.text("name")
+    return ProviderRef(
+        domain=normalize_domain(domain),
+        name=name.strip() if name and name.strip() else None,
+        images=_images(provider),
+    )
+
+
+def _topics(fields: _Fields) -> tuple[str, ...]:
+    seen: set[str] = set()
+    names = []
+    for position, item in enumerate(fields.sequence("topics")):
+        name = item if isinstance(item, str) else None
+        if isinstance(item, int | float) and not isinstance(item, bool):
+            name = str(item)
+        slug = slugify(name) if name else ""
+        if not slug:
+            fields._drop(f"topics[{position}]", item, "a topic name")
+            continue
+        if slug not in seen:
+            seen.add(slug)
+            names.append(name.strip())
+    return tuple(names)
+
+
+def coerce_record(data: Any, warnings: list[str], *, prefix: str = "") -> Record:
+    """A Record from a parsed mapping; raises InvalidRecord when it cannot be one.
+
+    Warnings for dropped fields are appended to `warnings`. Related links are records
+    without topics or links of their own; an invalid link is dropped with a warning.
+    """
+    if not isinstance(data, dict):
+        raise InvalidRecord(f"expected a mapping of fields, got {_kind(data)}")
+    fields = _Fields(data, warnings, prefix)
+    web_url = fields.text("webUrl")
+    original_url = fields.text("originalUrl")
+    url = canonical_url(web_url) or canonical_url(original_url)
+    title = fields.text("title")
+    if title is not None:
+        title = title.strip()
+    missing = [
+        name for name, value in (("title", title), ("webUrl or originalUrl", url)) if not value
+    ]
+    if missing:
+        raise InvalidRecord(f"no {' and no '.join(missing)}")
+    assert url is not None and title is not None
+    related: tuple[Record, ...] = ()
+    if not prefix:
+        related = _related(fields, url)
+    published = fields.boolean("published") if not prefix else None
+    return Record(
+        url=url,
+        title=title,
+        excerpt=fields.text("excerpt"),
+        published_at=fields.moment("publishedDateTime"),
+        web_url=web_url,
+        amp_web_url=fields.text("ampWebUrl"),
+        cdn_amp_web_url=fields.text("cdnAmpWebUrl"),
+        original_url=original_url,
+        type=fields.text("type"),
+        category=fields.text("category"),
+        quality=fields.integer("quality"),
+        heat=fields.integer("heat"),
+        featured_content=fields.text("featuredContent"),
+        published=published is not False,
+        provider=_provider(fields),
+        topics=_topics(fields) if not prefix else (),
+        images=_images(fields),
+        related=related,
+    )
+
+
+def _related(fields: _Fields, own_url: str) -> tuple[Record, ...]:
+    links = []
+    seen = {own_url}
+    for position, item in enumerate(fields.sequence("related")):
+        try:
+            link = coerce_record(item, fields.warnings, prefix=f"related[{position}].")
+        except InvalidRecord as error:
+            fields.warnings.append(f"related[{position}]: {error}; link dropped")
+            continue
+        # Links to the record itself and repeats of an earlier link are not edges.
+        if link.url in seen:
+            continue
+        seen.add(link.url)
+        links.append(link)
+    return tuple(links)
+
+
+def coerce_organization(data: Any, warnings: list[str]) -> OrganizationEntry:
+    if not isinstance(data, dict):
+        raise InvalidRecord(f"expected a mapping of fields, got {_kind(data)}")
+    fields = _Fields(data, warnings)
+    domain = fields.text("domain")
+    if not domain or not normalize_domain(domain):
+        raise InvalidRecord("organization without a domain")
+    name = fields.text("name")
+    return OrganizationEntry(
+        domain=normalize_domain(domain),
+        name=name.strip() if name and name.strip() else None,
+        images=_images(fields),
+    )
+
+
+def coerce_topic(data: Any, warnings: list[str]) -> TopicEntry:
+    if not isinstance(data, dict):
+        raise InvalidRecord(f"expected a mapping of fields, got {_kind(data)}")
+    fields = _Fields(data, warnings)
+    name = fields.text("name")
+    if not name or not slugify(name):
+        raise InvalidRecord("topic without a name")
+    return TopicEntry(
+        slug=slugify(name),
+        name=name.strip(),
+        keywords=_strings(fields, "keywords"),
+        hashtags=_strings(fields, "hashtags"),
+    )
+
+
+def _strings(fields: _Fields, key: str) -> tuple[str, ...]:
+    out = []
+    for position, item in enumerate(fields.sequence(key)):
+        if isinstance(item, str):
+            out.append(item)
+        else:
+            fields._drop(f"{key}[{position}]", item, "text")
+    return tuple(out)
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, list):
+        return "a list"
+    return f"a {type(value).__name__}"
