@@ -178,7 +178,7 @@ def read_file(
         text = text.replace("\r\n", "\n")
 
     if os.path.splitext(path)[1].lower() in MARKDOWN_SUFFIXES:
-        first, newline, rest = text.partition("\n")
+        first, _, rest = text.partition("\n")
         if first.rstrip() != "---":
             # A Markdown page without front matter (a README) is not a record.
             return FileResult(path, kind, "ignored")
