@@ -152,12 +152,15 @@ class _Item:
     """A record to write, or an outside article that only related links mention."""
 
     __slots__ = (
-        "amp_url", "excerpt", "heat", "image", "provider", "quality", "title", "ts",
-        "type", "url",
+        "amp_url", "excerpt", "heat", "image", "provider", "quality", "title", "topics",
+        "ts", "type", "url",
     )  # fmt: skip
 
-    def __init__(self, provider: _Provider, url: str, title: str, excerpt: str) -> None:
+    def __init__(
+        self, provider: _Provider, url: str, title: str, excerpt: str, topics: list[str]
+    ) -> None:
         self.provider = provider
+        self.topics = topics
         self.url = url  # how the article's own record writes it; links vary it
         self.title = title
         self.excerpt = excerpt
@@ -261,9 +264,11 @@ class _Writer:
     def _record_item(self) -> _Item:
         rng = self.rng
         provider = _pick(rng, self.providers, self.provider_cum)
-        title = self._title()
+        topics = self._pick_topics()
+        title = self._fill(rng.choice(_TITLES), topics[0])
         ts = 1546300800 + rng.randrange(6 * 365 * 86400)  # 2019 to 2024
-        item = _Item(provider, self._url(provider, ts, title), title, self._excerpt())
+        url = self._url(provider, ts, title)
+        item = _Item(provider, url, title, self._excerpt(topics), topics)
         item.ts = ts
         if rng.random() < 0.9:
             item.quality = 1 + int(rng.paretovariate(2.0) * 25)
@@ -282,9 +287,11 @@ class _Writer:
     def _outside_item(self) -> _Item:
         rng = self.rng
         provider = _pick(rng, self.outside_providers, self.outside_provider_cum)
-        title = self._title()
+        topics = [_pick(rng, self.topics, self.topic_cum)]
+        title = self._fill(rng.choice(_TITLES), topics[0])
         ts = 1546300800 + rng.randrange(6 * 365 * 86400)
-        item = _Item(provider, self._url(provider, ts, title), title, self._excerpt())
+        url = self._url(provider, ts, title)
+        item = _Item(provider, url, title, self._excerpt(topics), topics)
         if rng.random() < 0.98:  # a few outside links carry no date at all
             item.ts = ts
         if rng.random() < 0.8:
@@ -298,7 +305,8 @@ class _Writer:
     def _duplicate(self, original: _Item) -> _Item:
         """A second record for the same article: updated text, a differently spelled URL."""
         rng = self.rng
-        dup = _Item(original.provider, _vary(rng, original.url), original.title, original.excerpt)
+        url = _vary(rng, original.url)
+        dup = _Item(original.provider, url, original.title, original.excerpt, original.topics)
         if rng.random() < 0.5:
             dup.title = f"Updated: {original.title}"
         dup.ts = (original.ts or 0) + rng.randrange(3600, 3 * 86400)
@@ -336,11 +344,10 @@ class _Writer:
 
     # -- text ---------------------------------------------------------------------------
 
-    def _fill(self, template: str) -> str:
+    def _fill(self, template: str, topic: str) -> str:
         rng = self.rng
         noun, noun2 = rng.sample(_NOUNS, 2)
         adj = rng.choice(_ADJECTIVES)
-        topic = _pick(rng, self.topics, self.topic_cum)
         return template.format(
             company=rng.choice(_COMPANIES),
             verb=rng.choice(_VERBS),
@@ -357,12 +364,11 @@ class _Writer:
             year=rng.randint(2019, 2026),
         )
 
-    def _title(self) -> str:
-        return self._fill(self.rng.choice(_TITLES))
-
-    def _excerpt(self) -> str:
+    def _excerpt(self, topics: list[str]) -> str:
         rng = self.rng
-        return " ".join(self._fill(rng.choice(_SENTENCES)) for _ in range(rng.randint(1, 3)))
+        return " ".join(
+            self._fill(rng.choice(_SENTENCES), rng.choice(topics)) for _ in range(rng.randint(1, 3))
+        )
 
     # -- emission -----------------------------------------------------------------------
 
@@ -403,8 +409,10 @@ class _Writer:
                 "      height: 50",
             ]
         lines += ["", "topics:"]
-        for topic in self._record_topics():
-            lines.append(f"  - {_scalar(topic)}")
+        for topic in item.topics:
+            # Now and then a record spells a topic in lower case; the slug is the same.
+            spelling = topic.lower() if rng.random() < 0.03 else topic
+            lines.append(f"  - {_scalar(spelling)}")
         if item.image:
             url, width, height = item.image
             lines += ["", "images:", f"  - url: {_q(url)}", f"    width: {width}"]
@@ -442,7 +450,7 @@ class _Writer:
             lines += ["    images:", f"      - url: {_q(url)}", f"        width: {width}"]
             lines += [f"        height: {height}", "        isCached: true"]
 
-    def _record_topics(self) -> list[str]:
+    def _pick_topics(self) -> list[str]:
         rng = self.rng
         want = min(len(self.topics), rng.choice((1, 1, 2, 2, 2, 3, 3, 4)))
         picked: list[str] = []
@@ -450,8 +458,7 @@ class _Writer:
             topic = _pick(rng, self.topics, self.topic_cum)
             if topic not in picked:
                 picked.append(topic)
-        # Now and then a record spells a topic in lower case; the slug is the same.
-        return [t.lower() if rng.random() < 0.03 else t for t in picked]
+        return picked
 
     def _write_organizations(self) -> int:
         rng = self.rng
