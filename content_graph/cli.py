@@ -10,6 +10,18 @@ from pathlib import Path
 
 import click
 
+from content_graph.settings import (
+    DATA_ENV,
+    DEFAULT_HOST,
+    DEFAULT_PORT,
+    DEFAULT_WORKERS,
+    HOST_ENV,
+    PORT_ENV,
+    WORKERS_ENV,
+    Settings,
+    default_data_dir,
+)
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="content-graph")
@@ -24,7 +36,7 @@ def main() -> None:
     """
 
 
-# serve, query and schema: defined in content_graph/commands (API issue).
+# serve, query and schema: at the end of this file.
 # check and generate: below.
 
 
@@ -107,3 +119,169 @@ def _progress_bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
+
+
+@main.command()
+@click.argument("out", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--records", "-n", type=click.IntRange(min=0), required=True, help="Record files to write."
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same bytes.")
+@click.option(
+    "--force", is_flag=True, help="Write into a non-empty OUT, replacing its _news/ and _data/."
+)
+def generate(out: Path, records: int, seed: int, force: bool) -> None:
+    """Write a synthetic corpus of RECORDS news records into OUT.
+
+    The records are in the seed format (`_news/YYYY-MM-DD-slug.md` with YAML front
+    matter) with a realistic shape: a few big providers and a long tail, topics by a
+    power law, related links to other records and to outside pages (some spelled with
+    `utm_` parameters or a trailing slash), a few unpublished records and duplicates,
+    some CRLF files, and taxonomy files in `_data/organizations/` and `_data/topics/`.
+    All text is made up. The same RECORDS and SEED always write the same bytes.
+
+    OUT must be empty or absent unless --force is given; --force replaces only
+    `_news/`, `_data/organizations/` and `_data/topics/`, so a README beside them stays.
+
+    \b
+    Examples:
+      content-graph generate /tmp/news --records 10000
+      content-graph generate data --records 200 --seed 7 --force
+    """
+    from graph.generate import generate_corpus
+
+    try:
+        summary = generate_corpus(out, records=records, seed=seed, force=force)
+    except FileExistsError as error:
+        raise click.UsageError(f"{error} (--force replaces its _news/ and _data/)") from None
+    click.echo(
+        f"wrote {summary.records:,} records ({summary.unpublished:,} unpublished, "
+        f"{summary.duplicates:,} duplicates, {summary.crlf_files:,} with CRLF), "
+        f"{summary.organizations:,} organizations and {summary.topics:,} topics to {out}"
+    )
+
+
+@main.command()
+@click.argument("data_dir", required=False, type=click.Path(path_type=Path), envvar=DATA_ENV)
+@click.option(
+    "--host",
+    default=DEFAULT_HOST,
+    show_default=True,
+    envvar=HOST_ENV,
+    show_envvar=True,
+    help="Address to listen on; 0.0.0.0 listens on every interface.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    default=DEFAULT_PORT,
+    show_default=True,
+    envvar=PORT_ENV,
+    show_envvar=True,
+    help="Port to listen on.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=DEFAULT_WORKERS,
+    show_default=True,
+    envvar=WORKERS_ENV,
+    show_envvar=True,
+    help="Server processes; each loads its own copy of the data.",
+)
+def serve(data_dir: Path | None, host: str, port: int, workers: int) -> None:
+    """Serve DATA_DIR as a GraphQL API, with a playground for browsers.
+
+    DATA_DIR (env CONTENT_GRAPH_DATA) is a folder of news records, searched
+    recursively; it defaults to the data/ folder of this repository. The server
+    answers at once; the data loads in the background, and /readyz turns 200
+    when it is loaded. Open the printed URL in a browser for the playground.
+
+    \b
+    Endpoints:
+      /graphql          GraphQL over HTTP (POST, or GET for queries)
+      /schema.graphql   the schema, in SDL
+      /healthz /readyz  liveness and readiness
+
+    \b
+    Examples:
+      content-graph serve
+      content-graph serve ../news-site --port 9000
+      CONTENT_GRAPH_WORKERS=4 content-graph serve data --host 0.0.0.0
+    """
+    from content_graph.server import playground_url
+    from content_graph.server import serve as run_server
+
+    settings = Settings(
+        data_dir=data_dir or default_data_dir(), host=host, port=port, workers=workers
+    )
+    if not settings.data_dir.is_dir():
+        raise click.BadParameter(
+            f"{str(settings.data_dir)!r} is not a directory of records.", param_hint="DATA_DIR"
+        )
+    click.echo(f"Serving {settings.data_dir}: playground at {playground_url(settings)}")
+    run_server(settings)
+
+
+@main.command()
+@click.argument("query_text", metavar="QUERY")
+@click.option(
+    "--variables",
+    metavar="JSON",
+    help="Values for the query's variables, as a JSON object.",
+)
+@click.option(
+    "--operation-name",
+    metavar="NAME",
+    help="Which operation to run, when QUERY holds several.",
+)
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=default_data_dir,
+    show_default="this repository's data/",
+    envvar=DATA_ENV,
+    show_envvar=True,
+    help="The folder of records to query.",
+)
+def query(
+    query_text: str, variables: str | None, operation_name: str | None, data_dir: Path
+) -> None:
+    """Run one GraphQL QUERY against the data, without a server, and print the JSON result.
+
+    QUERY is the query text, or - to read it from stdin, or @FILE to read it
+    from a file. Exit status: 0 when the result has no errors, 1 when it has,
+    2 for usage errors.
+
+    \b
+    Examples:
+      content-graph query '{ stats { articles providers topics } }'
+      content-graph query @queries/latest.graphql --variables '{"first": 3}'
+      echo '{ topics(first: 5) { nodes { name } } }' | content-graph query -
+    """
+    from content_graph.oneshot import QueryInputError, parse_variables, read_query, run_query
+
+    try:
+        text = read_query(query_text)
+        values = parse_variables(variables)
+    except QueryInputError as error:
+        raise click.UsageError(str(error)) from None
+    result = run_query(data_dir, text, values, operation_name)
+    click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+    sys.exit(1 if result.get("errors") else 0)
+
+
+@main.command()
+def schema() -> None:
+    """Print the GraphQL schema that the server serves, in SDL.
+
+    The same text is served at /schema.graphql.
+
+    \b
+    Example:
+      content-graph schema > schema.graphql
+    """
+    from schema import schema as graphql_schema
+
+    click.echo(graphql_schema.as_str())

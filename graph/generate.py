@@ -184,7 +184,7 @@ def generate_corpus(out: Path, *, records: int, seed: int = 0, force: bool = Fal
         raise FileExistsError(f"{out} exists and is not a folder")
     if out.exists() and any(out.iterdir()):
         if not force:
-            raise FileExistsError(f"{out} is not empty; pass --force to replace its records")
+            raise FileExistsError(f"{out} is not empty")
         for sub in GENERATED_PATHS:
             shutil.rmtree(out / sub, ignore_errors=True)
     return _Writer(out, records, seed).write()
@@ -205,14 +205,14 @@ class _Writer:
         self.outside_provider_cum = _zipf(len(self.outside_providers), 0.9)
         topics = list(_TOPICS)
         rng.shuffle(topics)
-        self.topics = topics[: min(len(topics), 8 + records // 250)]
+        self.topics = topics[: min(len(topics), 10 + records // 200)]
         self.topic_cum = _zipf(len(self.topics), 1.2)
         self.outside = [self._outside_item() for _ in range(records // 3 + 10)]
         self.outside_cum = _zipf(len(self.outside), 0.8)
 
     def write(self) -> Summary:
         rng = self.rng
-        n_dups = self.records // 200 if self.records >= 20 else 0
+        n_dups = max(1, self.records // 200) if self.records >= 20 else 0
         items = sorted(
             (self._record_item() for _ in range(self.records - n_dups)),
             key=lambda item: item.ts or 0,
