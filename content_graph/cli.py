@@ -216,9 +216,8 @@ def serve(data_dir: Path | None, host: str, port: int, workers: int) -> None:
         data_dir=data_dir or default_data_dir(), host=host, port=port, workers=workers
     )
     if not settings.data_dir.is_dir():
-        raise click.BadParameter(
-            f"{str(settings.data_dir)!r} is not a directory of records.", param_hint="DATA_DIR"
-        )
+        problem = "is not a directory" if settings.data_dir.exists() else "does not exist"
+        raise click.BadParameter(f"{str(settings.data_dir)!r} {problem}.", param_hint="DATA_DIR")
     click.echo(f"Serving {settings.data_dir}: playground at {playground_url(settings)}")
     run_server(settings)
 

@@ -1,0 +1,134 @@
+"""The Starlette application: `/graphql`, the playground, health checks and the SDL.
+
+The graph is loaded once, in the background, when the server starts: the server accepts
+connections at once, `/healthz` says it is alive, and `/readyz` says 503 until the data is
+loaded. `app.state.graph` holds the loaded `ContentGraph`; `reload()` builds a new one
+and swaps the reference, so a request always sees one whole load, old or new.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio
+import orjson
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+
+from content_graph import playground
+from content_graph.settings import Settings
+from content_graph.view import GraphQLView
+from graph import LoadResult, load
+from graph.model import ContentGraph
+from schema import schema
+
+logger = logging.getLogger("content_graph")
+
+
+def create_app(settings: Settings) -> Starlette:
+    """The application for `settings.data_dir`; the data loads when the server starts."""
+    sdl = schema.as_str() + "\n"
+
+    async def healthz(request: Request) -> Response:
+        return json_response({"status": "alive"})
+
+    async def readyz(request: Request) -> Response:
+        graph: ContentGraph | None = request.app.state.graph
+        if graph is None:
+            error: str | None = request.app.state.load_error
+            status = "failed" if error else "loading"
+            return json_response({"status": status, "error": error}, status_code=503)
+        stats = graph.stats
+        return json_response(
+            {
+                "status": "ready",
+                "version": stats.version,
+                "loadedAt": stats.loaded_at.isoformat(),
+                "articles": stats.articles,
+                "providers": stats.providers,
+                "topics": stats.topics,
+            }
+        )
+
+    async def schema_sdl(request: Request) -> Response:
+        return PlainTextResponse(sdl)
+
+    assets_url = playground.ASSETS_PATH if playground.assets_available() else None
+    graphql = GraphQLView(
+        schema,
+        current_graph=lambda request: request.app.state.graph,
+        playground=lambda endpoint: playground.playground_html(endpoint, assets_url=assets_url),
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(_load_at_startup, app)
+            yield
+            # A load still running at shutdown is abandoned with its thread.
+            tasks.cancel_scope.cancel()
+
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql, name="graphql"),
+            Route("/healthz", healthz, methods=["GET", "HEAD"]),
+            Route("/readyz", readyz, methods=["GET", "HEAD"]),
+            Route("/schema.graphql", schema_sdl, methods=["GET", "HEAD"]),
+            playground.assets_mount(),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.graph = None
+    app.state.load_error = None
+    return app
+
+
+def create_app_from_env() -> Starlette:
+    """The factory for import strings: `uvicorn --factory content_graph.app:create_app_from_env`.
+
+    Settings come from the `CONTENT_GRAPH_*` env vars (see `settings.py`).
+    """
+    return create_app(Settings.from_env())
+
+
+async def reload(app: Starlette) -> LoadResult:
+    """Load the data directory again and swap the new graph in.
+
+    Loading runs in a worker thread, so requests keep being answered from the old graph
+    meanwhile; the swap is one assignment.
+    """
+    settings: Settings = app.state.settings
+    result = await anyio.to_thread.run_sync(load, settings.data_dir, abandon_on_cancel=True)
+    app.state.graph = result.graph
+    app.state.load_error = None
+    return result
+
+
+async def _load_at_startup(app: Starlette) -> None:
+    try:
+        result = await reload(app)
+    except Exception as error:
+        # The process stays up (alive, not ready) so that /readyz can say why.
+        app.state.load_error = f"{type(error).__name__}: {error}"
+        logger.exception("Could not load %s", app.state.settings.data_dir)
+        return
+    logger.info("%s", load_summary(result))
+
+
+def load_summary(result: LoadResult) -> str:
+    """One line on what was served, e.g. for the log when the server starts."""
+    stats, report = result.graph.stats, result.report
+    return (
+        f"Loaded {stats.articles:,} articles ({stats.articles_with_record:,} with record), "
+        f"{stats.providers:,} providers, {stats.topics:,} topics from {report.data_dir} "
+        f"in {report.seconds:.1f}s; {report.files_skipped:,} files skipped"
+    )
+
+
+def json_response(content: object, status_code: int = 200) -> Response:
+    return Response(orjson.dumps(content), status_code, media_type="application/json")

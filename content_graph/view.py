@@ -1,0 +1,258 @@
+"""The `/graphql` endpoint: Strawberry's ASGI view, held to the GraphQL-over-HTTP spec.
+
+Where this departs from Strawberry's defaults, and why:
+
+- Status codes follow the GraphQL-over-HTTP specification. A client that accepts
+  `application/graphql-response+json` gets 400 for a request error (a document that does
+  not parse or validate, an unknown operation, variables that do not coerce) and the
+  `data` entry left out, as the GraphQL spec asks for errors raised before execution.
+  A client that asks for `application/json` (the legacy type, and the default) gets 200
+  for any well-formed request, as the spec requires for that type.
+- A body that is not a GraphQL request at all gets 400; a POST body that is not
+  `application/json` gets 415; other methods get 405 with `Allow`; a mutation sent with
+  GET gets 405 with `Allow: POST` and is never executed. These errors come back as JSON
+  with an `errors` list, like every other answer of the endpoint.
+- An exception a resolver did not mean to raise is masked ("Internal server error"): its
+  message may name internals. Client mistakes (`InputError`, `GraphQLError`) keep theirs.
+- GET answers carry an ETag made of the loaded data's version and the request, so a
+  cache can revalidate them for free: a matching `If-None-Match` gets 304 without the
+  query being run. A reload changes the version, and with it every ETag.
+- The IDE page is our own playground (see `playground.py`), which works offline.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import orjson
+from cross_web import HTTPException
+from graphql import GraphQLError
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.types import Receive, Scope, Send
+from strawberry.asgi import GraphQL
+from strawberry.exceptions import MissingQueryError
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.parse_content_type import parse_content_type
+from strawberry.schema.base import BaseSchema
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types import ExecutionResult
+
+from graph.model import ContentGraph
+from resolvers.errors import InputError
+
+JSON = "application/json"
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+MASKED_MESSAGE = "Internal server error"
+
+GraphSource = Callable[[Request], ContentGraph | None]
+
+
+class GraphQLView(GraphQL):
+    """Answers GraphQL requests from the graph that `current_graph` returns.
+
+    `current_graph` is read once per request and the same graph object is used for the
+    whole request, so a reload that swaps the graph mid-request cannot mix two loads.
+    """
+
+    def __init__(
+        self,
+        schema: BaseSchema,
+        *,
+        current_graph: GraphSource,
+        playground: Callable[[str], str],
+    ) -> None:
+        super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=True)
+        self.current_graph = current_graph
+        self.playground = playground
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await error_response(404, "Not Found")(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        graph = self.current_graph(request)
+        if graph is None:
+            response: Response = error_response(
+                503, "The data is still loading; try again shortly.", {"Retry-After": "1"}
+            )
+        else:
+            request.state.graph = graph
+            response = await self._respond(request, graph)
+        await response(scope, receive, send)
+
+    async def _respond(self, request: Request, graph: ContentGraph) -> Response:
+        etag = _etag(request, graph) if _is_get_query(request) else None
+        if etag is not None and _matches(request.headers.get("if-none-match"), etag):
+            return Response(status_code=304, headers=_cache_headers(etag))
+        try:
+            response = await self.run(request)
+        except MutationOverGet as error:
+            return error_response(error.status_code, error.reason, {"Allow": "POST"})
+        except HTTPException as error:
+            headers = {"Allow": "GET, POST"} if error.status_code == 405 else None
+            return error_response(error.status_code, error.reason, headers)
+        if etag is not None and response.status_code == 200:
+            response.headers.update(_cache_headers(etag))
+        return response
+
+    async def get_context(self, request: Request, response: Response) -> dict[str, Any]:  # type: ignore[override]
+        return {"graph": request.state.graph, "request": request, "response": response}
+
+    async def get_sub_response(self, request: Request) -> Response:  # type: ignore[override]
+        sub_response = await super().get_sub_response(request)
+        # The negotiated type rides on the sub-response: create_response, which picks
+        # the status code, is not given the request.
+        sub_response.media_type = preferred_media_type(request.headers.get("accept", ""))
+        return sub_response
+
+    async def render_graphql_ide(self, request: Request) -> Response:  # type: ignore[override]
+        return HTMLResponse(self.playground(request.url.path))
+
+    def decode_json(self, data: str | bytes) -> object:
+        return orjson.loads(data)
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
+
+    def parse_json(self, data: str | bytes) -> Any:
+        # Every JSON document this view reads (the POST body, GET's `variables` and
+        # `extensions`) must be an object; anything else is not a GraphQL request.
+        value = super().parse_json(data)
+        if not isinstance(value, dict):
+            raise HTTPException(400, "Expected a JSON object.")
+        return value
+
+    async def parse_http_body(self, request: Any) -> GraphQLRequestData:  # type: ignore[override]
+        if request.method == "POST":
+            content_type, _ = parse_content_type(request.content_type or "")
+            if content_type != JSON:
+                raise HTTPException(
+                    415, f"Send the request as Content-Type: {JSON}, not {content_type!r}."
+                )
+        data = await super().parse_http_body(request)
+        assert isinstance(data, GraphQLRequestData)  # parse_json refuses batches (lists)
+        if not isinstance(data.operation_name, str | None):
+            raise HTTPException(400, "operationName must be a string or null.")
+        return data
+
+    async def execute_single(self, *args: Any, **kwargs: Any) -> ExecutionResult:  # type: ignore[override]
+        try:
+            return await super().execute_single(*args, **kwargs)
+        except HTTPException as error:
+            cause = error.__cause__
+            if isinstance(cause, InvalidOperationTypeError):
+                raise MutationOverGet(405, "Mutations must be sent with POST.") from cause
+            if isinstance(cause, CannotGetOperationTypeError):
+                # A document without the named operation is a request error, answered
+                # like a validation error rather than as a malformed HTTP request.
+                message = cause.as_http_error_reason()
+                return ExecutionResult(data=None, errors=[GraphQLError(message)])
+            if isinstance(cause, MissingQueryError):
+                raise HTTPException(400, "The request has no GraphQL query.") from cause
+            raise
+
+    async def process_result(  # type: ignore[override]
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        errors = [client_error(error) for error in result.errors or ()]
+        response: GraphQLHTTPResponse = {}
+        if not is_request_error(result):
+            response["data"] = result.data
+        if errors:
+            response["errors"] = [error.formatted for error in errors]
+        if result.extensions:
+            response["extensions"] = result.extensions
+        return response
+
+    def create_response(  # type: ignore[override]
+        self, response_data: GraphQLHTTPResponse, sub_response: Response
+    ) -> Response:
+        media_type = sub_response.media_type or JSON
+        status = 400 if media_type == GRAPHQL_RESPONSE and "data" not in response_data else 200
+        response = Response(self.encode_json(response_data), status, media_type=media_type)
+        response.headers.raw.extend(sub_response.headers.raw)
+        response.headers["Vary"] = "Accept"
+        return response
+
+
+class MutationOverGet(HTTPException):
+    """A GET that names a mutation: refused before anything is executed."""
+
+
+def error_response(status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
+    """An HTTP-level refusal, in the same `errors` shape as GraphQL errors."""
+    body = orjson.dumps({"errors": [{"message": message}]})
+    return Response(body, status, headers=dict(headers or {}), media_type=JSON)
+
+
+def preferred_media_type(accept: str) -> str:
+    """`application/graphql-response+json` when the client prefers it, else `application/json`.
+
+    A client that names neither (`*/*`, or no Accept at all) gets `application/json`, as
+    the spec asks of servers while legacy clients are still common.
+    """
+    weights: dict[str, float] = {}
+    for item in accept.split(","):
+        media_type, *parameters = (part.strip() for part in item.split(";"))
+        weight = 1.0
+        for parameter in parameters:
+            name, _, value = parameter.partition("=")
+            if name.strip() == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0
+        weights[media_type.lower()] = weight
+    preferred = weights.get(GRAPHQL_RESPONSE, 0.0)
+    return GRAPHQL_RESPONSE if preferred > 0 and preferred >= weights.get(JSON, 0.0) else JSON
+
+
+def is_request_error(result: ExecutionResult) -> bool:
+    """True when the request failed before execution began, so there is no `data` at all.
+
+    Errors raised during execution always carry the `path` of the field that raised them;
+    errors of parsing, validation and variable coercion never do.
+    """
+    return (
+        result.data is None
+        and bool(result.errors)
+        and all(error.path is None for error in result.errors or ())
+    )
+
+
+def client_error(error: GraphQLError) -> GraphQLError:
+    """The error as a client may see it: unexpected exceptions lose their message."""
+    original = error.original_error
+    if original is None or isinstance(original, GraphQLError | InputError):
+        return error
+    return GraphQLError(MASKED_MESSAGE, nodes=error.nodes, path=error.path)
+
+
+def _is_get_query(request: Request) -> bool:
+    return request.method == "GET" and "query" in request.query_params
+
+
+def _etag(request: Request, graph: ContentGraph) -> str:
+    # The answer depends on the query string, the loaded data and the negotiated type.
+    accepted = preferred_media_type(request.headers.get("accept", ""))
+    digest = hashlib.blake2b(digest_size=12)
+    for part in (graph.version, accepted, request.url.query):
+        digest.update(part.encode())
+        digest.update(b"\0")
+    return f'W/"{digest.hexdigest()}"'
+
+
+def _matches(if_none_match: str | None, etag: str) -> bool:
+    if not if_none_match:
+        return False
+    candidates = {candidate.strip() for candidate in if_none_match.split(",")}
+    # Weak comparison (RFC 9110 §13.1.2): a strong tag matches its weak form.
+    return etag in candidates or etag.removeprefix("W/") in candidates
+
+
+def _cache_headers(etag: str) -> dict[str, str]:
+    # no-cache: caches may keep the answer but must revalidate it, which costs a 304.
+    return {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Accept"}
