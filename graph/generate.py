@@ -292,7 +292,7 @@ class _Writer:
         ts = 1546300800 + rng.randrange(6 * 365 * 86400)
         url = self._url(provider, ts, title)
         item = _Item(provider, url, title, self._excerpt(topics), topics)
-        if rng.random() < 0.98:  # a few outside links carry no date at all
+        if rng.random() < 0.95:  # a few outside links carry no date at all
             item.ts = ts
         if rng.random() < 0.8:
             item.quality = 1 + int(rng.paretovariate(2.0) * 20)
@@ -425,9 +425,10 @@ class _Writer:
                 self._link_lines(link, lines)
         secret = base64.b64encode(rng.randbytes(120)).decode()
         salt = base64.b64encode(rng.randbytes(16)).decode()
-        lines += ["", f'secured: "{secret};{salt}"', "---", "", item.excerpt, ""]
-        lines.append(f"[Read the full story at {provider.name}]({item.url})")
-        lines.append("")
+        lines += ["", f'secured: "{secret};{salt}"', "---", ""]
+        # The body repeats title and excerpt as written, so a test can check the quoting.
+        lines += [f"# {item.title}", "", item.excerpt, ""]
+        lines += [f"[Read the full story at {provider.name}]({item.url})", ""]
         return "\n".join(lines)
 
     def _link_lines(self, link: _Item, lines: list[str]) -> None:
