@@ -1,0 +1,53 @@
+"""The GraphQL schema of content-graph: Strawberry types over `resolvers/`.
+
+`schema` is the `strawberry.Schema`; the graph it answers about comes from the
+execution context, `context["graph"]` (a `ContentGraph`). `execute_sync` runs one
+request in process, for the CLI's `query` command and for tests.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext, ExecutionResult
+
+from graph.model import ContentGraph
+from resolvers.errors import InputError
+from schema.query import Query
+from schema.scalars import DATETIME
+
+
+class ContentSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        # Bad client input is the client's to fix: it goes back as a GraphQL error, but
+        # logging its traceback would make the server log look like something broke.
+        unexpected = [error for error in errors if not isinstance(error.original_error, InputError)]
+        if unexpected:
+            super().process_errors(unexpected, execution_context)
+
+
+schema = ContentSchema(query=Query, config=StrawberryConfig(scalar_map={datetime: DATETIME}))
+
+
+def execute_sync(
+    graph: ContentGraph,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    operation_name: str | None = None,
+) -> ExecutionResult:
+    """Run one GraphQL request against `graph`."""
+    return schema.execute_sync(
+        query,
+        variable_values=variables,
+        context_value={"graph": graph},
+        operation_name=operation_name,
+    )
+
+
+__all__ = ["execute_sync", "schema"]

@@ -1,0 +1,54 @@
+"""Opaque global IDs (Relay Global Object Identification).
+
+An ID is base64 of `<Type>:<key>`, the key being the node's identity from SEMANTICS.md:
+`Article:<canonical url>`, `Provider:<domain>`, `Topic:<slug>`. IDs therefore stay the
+same across reloads for as long as the node exists.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from graph.model import Article, ContentGraph, Node, Provider
+from resolvers.errors import InputError
+
+
+def global_id(node: Node) -> str:
+    if isinstance(node, Article):
+        raw = f"Article:{node.url}"
+    elif isinstance(node, Provider):
+        raw = f"Provider:{node.domain}"
+    else:
+        raw = f"Topic:{node.slug}"
+    return base64.b64encode(raw.encode()).decode("ascii")
+
+
+def parse_global_id(value: str) -> tuple[str, str]:
+    """(type name, key) inside an ID; an InputError when it is not one of our IDs."""
+    try:
+        raw = base64.b64decode(value.encode("ascii"), validate=True).decode()
+    except (UnicodeError, binascii.Error, ValueError):
+        raw = ""
+    kind, colon, key = raw.partition(":")
+    if not colon or not key or kind not in _LOOKUPS:
+        raise InputError(f"Invalid ID {value!r}: not an ID this API handed out.")
+    return kind, key
+
+
+def node_by_id(graph: ContentGraph, value: str) -> Node | None:
+    """The node an ID names; None when it names nothing in this graph (an error if malformed)."""
+    kind, key = parse_global_id(value)
+    return _LOOKUPS[kind](graph, key)
+
+
+def article_by_id(graph: ContentGraph, value: str) -> Article | None:
+    kind, key = parse_global_id(value)
+    return graph.by_url.get(key) if kind == "Article" else None
+
+
+_LOOKUPS = {
+    "Article": lambda graph, key: graph.by_url.get(key),
+    "Provider": lambda graph, key: graph.by_domain.get(key),
+    "Topic": lambda graph, key: graph.by_slug.get(key),
+}

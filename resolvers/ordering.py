@@ -1,0 +1,108 @@
+"""Orders of article lists: the default order and the per-field rank arrays.
+
+Every order breaks ties by `Article.url` ascending, in both directions. Articles
+without the ordered value (no date, no quality, no heat) come last in both directions:
+someone sorting by quality wants the rated articles first whichever way they sort.
+`TITLE` compares titles as plain strings (code-point order, so case-sensitive).
+
+`graph.articles` is already in the default order (`PUBLISHED_DATE_TIME` `DESC`), so
+index lists need no sort for it. For any other order, the position of every article in
+that order (its rank) is computed once per graph and memoized in `graph.caches`; a
+candidate list is then sorted by rank.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import Enum
+
+from graph.model import Article, ContentGraph
+
+
+class OrderDirection(Enum):
+    ASC = "ASC"
+    DESC = "DESC"
+
+
+class ArticleOrderField(Enum):
+    PUBLISHED_DATE_TIME = "PUBLISHED_DATE_TIME"
+    QUALITY = "QUALITY"
+    HEAT = "HEAT"
+    TITLE = "TITLE"
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleOrder:
+    field: ArticleOrderField = ArticleOrderField.PUBLISHED_DATE_TIME
+    direction: OrderDirection = OrderDirection.DESC
+
+
+DEFAULT_ORDER = ArticleOrder()
+
+
+def aware(moment: datetime) -> datetime:
+    """`moment` with an offset; a naive date-time is UTC (SEMANTICS.md)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+_VALUES: dict[ArticleOrderField, Callable[[Article], object]] = {
+    ArticleOrderField.PUBLISHED_DATE_TIME: lambda a: (
+        None if a.published_at is None else aware(a.published_at)
+    ),
+    ArticleOrderField.QUALITY: lambda a: a.quality,
+    ArticleOrderField.HEAT: lambda a: a.heat,
+    ArticleOrderField.TITLE: lambda a: a.title,
+}
+
+
+def sorted_by(
+    items: Sequence[object],
+    value: Callable[[object], object],
+    tiebreak: Callable[[object], object],
+    descending: bool,
+) -> list[object]:
+    """`items` by `value` (missing values last), ties by `tiebreak` ascending either way.
+
+    Python's sort is stable also with `reverse=True`, so sorting by the tiebreak first
+    and then by the value keeps ties in tiebreak order in both directions.
+    """
+    ordered = sorted(items, key=tiebreak)
+    present = [item for item in ordered if value(item) is not None]
+    missing = [item for item in ordered if value(item) is None]
+    present.sort(key=value, reverse=descending)
+    return present + missing
+
+
+def _full_order(graph: ContentGraph, order: ArticleOrder) -> tuple[array, array]:
+    """(indexes in `order`, rank of each index), computed once per graph."""
+    key = f"ordering:{order.field.value}:{order.direction.value}"
+    cached = graph.caches.get(key)
+    if cached is None:
+        value = _VALUES[order.field]
+        ordered = sorted_by(
+            graph.articles,
+            value,  # type: ignore[arg-type]
+            lambda a: a.url,  # type: ignore[attr-defined]
+            order.direction is OrderDirection.DESC,
+        )
+        indexes = array("I", (a.index for a in ordered))  # type: ignore[attr-defined]
+        ranks = array("I", bytes(4 * len(indexes)))
+        for rank, index in enumerate(indexes):
+            ranks[index] = rank
+        cached = graph.caches[key] = (indexes, ranks)
+    return cached  # type: ignore[return-value]
+
+
+def order_articles(
+    graph: ContentGraph, indexes: Sequence[int], order: ArticleOrder | None
+) -> Sequence[int]:
+    """Article indexes (given in default order) put in `order`."""
+    if order is None or order == DEFAULT_ORDER:
+        return indexes
+    full, ranks = _full_order(graph, order)
+    if len(indexes) == len(graph.articles):
+        return full
+    return sorted(indexes, key=ranks.__getitem__)

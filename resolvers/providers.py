@@ -1,0 +1,65 @@
+"""Providers: lookup by domain and the root list in its orders.
+
+Orders: `DOMAIN` (the default, ascending: the graph's own order); `NAME`, ties by
+domain; `ARTICLE_COUNT`, ties by name then domain. Names compare as plain strings
+(code-point order). Ties go ascending whatever the direction, as for articles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+from graph.identity import normalize_domain
+from graph.model import ContentGraph, Provider
+from resolvers.ordering import OrderDirection, sorted_by
+from resolvers.pagination import Connection, PageRequest, paginate
+
+
+class ProviderOrderField(Enum):
+    ARTICLE_COUNT = "ARTICLE_COUNT"
+    NAME = "NAME"
+    DOMAIN = "DOMAIN"
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderOrder:
+    field: ProviderOrderField = ProviderOrderField.DOMAIN
+    direction: OrderDirection = OrderDirection.ASC
+
+
+def provider_by_domain(graph: ContentGraph, domain: str) -> Provider | None:
+    """The provider a domain names, case-insensitive, a leading `www.` ignored."""
+    return graph.by_domain.get(normalize_domain(domain))
+
+
+def ordered_providers(
+    graph: ContentGraph, order: ProviderOrder | None = None
+) -> Sequence[Provider]:
+    if order is None or order == ProviderOrder():
+        return graph.providers
+    key = f"providers:{order.field.value}:{order.direction.value}"
+    cached = graph.caches.get(key)
+    if cached is None:
+        value, tiebreak = _KEYS[order.field]
+        cached = graph.caches[key] = tuple(
+            sorted_by(graph.providers, value, tiebreak, order.direction is OrderDirection.DESC)
+        )
+    return cached  # type: ignore[return-value]
+
+
+def list_providers(
+    graph: ContentGraph, request: PageRequest, order: ProviderOrder | None = None
+) -> Connection[Provider]:
+    return paginate(ordered_providers(graph, order), request)
+
+
+_KEYS = {
+    ProviderOrderField.ARTICLE_COUNT: (
+        lambda p: len(p.articles),
+        lambda p: (p.name, p.domain),
+    ),
+    ProviderOrderField.NAME: (lambda p: p.name, lambda p: p.domain),
+    ProviderOrderField.DOMAIN: (lambda p: p.domain, lambda p: p.domain),
+}

@@ -1,0 +1,58 @@
+"""Topics: lookup by name or slug and the root list in its orders.
+
+Orders: with no `orderBy`, by slug ascending (the graph's own order); `NAME`, ties by
+slug; `ARTICLE_COUNT`, ties by name then slug. Names compare as plain strings
+(code-point order). Ties go ascending whatever the direction, as for articles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+from graph.identity import slugify
+from graph.model import ContentGraph, Topic
+from resolvers.ordering import OrderDirection, sorted_by
+from resolvers.pagination import Connection, PageRequest, paginate
+
+
+class TopicOrderField(Enum):
+    ARTICLE_COUNT = "ARTICLE_COUNT"
+    NAME = "NAME"
+
+
+@dataclass(frozen=True, slots=True)
+class TopicOrder:
+    field: TopicOrderField
+    direction: OrderDirection
+
+
+def topic_by_name(graph: ContentGraph, name: str) -> Topic | None:
+    """The topic a name or slug names, case-insensitive (both come down to the slug)."""
+    return graph.by_slug.get(slugify(name))
+
+
+def ordered_topics(graph: ContentGraph, order: TopicOrder | None = None) -> Sequence[Topic]:
+    if order is None:
+        return graph.topics
+    key = f"topics:{order.field.value}:{order.direction.value}"
+    cached = graph.caches.get(key)
+    if cached is None:
+        value, tiebreak = _KEYS[order.field]
+        cached = graph.caches[key] = tuple(
+            sorted_by(graph.topics, value, tiebreak, order.direction is OrderDirection.DESC)
+        )
+    return cached  # type: ignore[return-value]
+
+
+def list_topics(
+    graph: ContentGraph, request: PageRequest, order: TopicOrder | None = None
+) -> Connection[Topic]:
+    return paginate(ordered_topics(graph, order), request)
+
+
+_KEYS = {
+    TopicOrderField.ARTICLE_COUNT: (lambda t: len(t.articles), lambda t: (t.name, t.slug)),
+    TopicOrderField.NAME: (lambda t: t.name, lambda t: t.slug),
+}
