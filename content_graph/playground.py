@@ -28,11 +28,12 @@ DEFAULT_QUERY = """\
 # Welcome to the content-graph playground.
 #
 # This query walks the graph: the provider with
-# the most articles, a few of its articles, the
-# articles each one lists as related, and who
-# publishes those. Run it with the button on the
-# right or Ctrl-Enter; the Docs button on the
-# left lists every type and field.
+# the most articles, its newest articles that
+# have a record of their own, the articles each
+# one lists as related, and who publishes those.
+# Run it with the button on the right or
+# Ctrl-Enter; the Docs button on the left lists
+# every type and field.
 
 {
   providers(
@@ -43,7 +44,7 @@ DEFAULT_QUERY = """\
       name
       domain
       articleCount
-      articles(first: 3) {
+      articles(first: 5, filter: {hasRecord: true}) {
         nodes {
           title
           url
