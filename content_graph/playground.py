@@ -85,8 +85,9 @@ class Asset:
         return f"{CDN_URL}/{self.package}@{self.version}/{self.path}"
 
 
-# React 18 is the last React with UMD builds, and GraphiQL 3 the last GraphiQL whose UMD
-# bundle (with graphql-js inside) is its documented use without a bundler.
+# GraphiQL 5 ships ES modules only; the 3.x UMD bundle (graphql-js inside, React and
+# ReactDOM taken from globals) runs without a bundler, and React 18 is the last React
+# with the UMD builds that provide those globals.
 REACT = Asset(
     "react",
     "18.3.1",
