@@ -9,10 +9,12 @@ directory for the whole session, and stopped at its end.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +33,8 @@ SHARED_DIR = Path(__file__).resolve().parents[2] / "shared"
 CORPORA = ("seed", "power-apps", "ai-news")
 READY_TIMEOUT = 60.0
 POLL_INTERVAL = 0.05
+# A URL already in canonical form: lower-case host, no query, fragment or trailing slash.
+CANONICAL_URL = re.compile(r"https://[a-z0-9.-]+/[^?#\s]*[^/?#\s]")
 
 
 @dataclass
@@ -168,3 +172,14 @@ def data_records() -> list[dict[str, Any]]:
     """The published records of `data/_news`, in file order."""
     records = (front_matter(path) for path in sorted((DATA_DIR / "_news").glob("*.md")))
     return [record for record in records if record and record.get("published") is not False]
+
+
+@pytest.fixture(scope="session")
+def data_record(data_records: list[dict[str, Any]]) -> dict[str, Any]:
+    """A published record of data/ whose URL is canonical as written and no other shares."""
+    urls = Counter(record.get("webUrl") for record in data_records)
+    for record in data_records:
+        url, title = record.get("webUrl"), record.get("title")
+        if url and urls[url] == 1 and CANONICAL_URL.fullmatch(url) and title == title.strip():
+            return record
+    pytest.fail("data/ has no record with a plain canonical webUrl")
