@@ -259,7 +259,7 @@ def query(
       content-graph query @queries/latest.graphql --variables '{"first": 3}'
       echo '{ topics(first: 5) { nodes { name } } }' | content-graph query -
     """
-    from content_graph.oneshot import QueryInputError, parse_variables, read_query, run_query
+    from content_graph.query import QueryInputError, parse_variables, read_query, run_query
 
     try:
         text = read_query(query_text)
