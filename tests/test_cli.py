@@ -157,6 +157,7 @@ def serving(tmp_path: Path) -> Iterator[Any]:
             process = subprocess.Popen(
                 [str(EXECUTABLE), "serve", *args],
                 env={**os.environ, **env},
+                cwd=tmp_path,
                 stdout=output,
                 stderr=subprocess.STDOUT,
             )
@@ -182,16 +183,19 @@ def stop(process: subprocess.Popen[bytes]) -> None:
     process.wait(timeout=20)
 
 
-def test_serve_serves_the_directory(serving: Any, data_record: dict[str, Any]) -> None:
+def test_serve_serves_the_repository_data_by_default(
+    serving: Any, data_record: dict[str, Any]
+) -> None:
+    # Started from another directory: the default is found from the package, not the cwd.
     port = free_port()
-    base_url, process, log = serving([str(DATA_DIR), "--port", str(port)], {})
+    base_url, process, log = serving(["--port", str(port)], {})
     variables = {"url": data_record["webUrl"]}
     answer = httpx.post(f"{base_url}/graphql", json={"query": TITLE_QUERY, "variables": variables})
     assert answer.json() == {"data": {"article": {"title": data_record["title"]}}}
     articles = httpx.get(f"{base_url}/readyz").json()["articles"]
     stop(process)
     output = log.read_text()
-    assert f"playground at http://127.0.0.1:{port}/graphql" in output
+    assert f"Serving {DATA_DIR}: playground at http://127.0.0.1:{port}/graphql" in output
     assert f"Loaded {articles:,} articles (" in output
     assert f"from {DATA_DIR} in " in output
 
