@@ -10,9 +10,8 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import yaml
 
@@ -37,8 +36,7 @@ TAXONOMY_FOLDERS: dict[str, FileKind] = {"organizations": "organization", "topic
 DEFAULT_MAX_FILE_BYTES = 4 * 1024 * 1024
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(NamedTuple):
     """Something wrong with one file: `error` skips the file, `warning` drops a field."""
 
     path: str
@@ -51,8 +49,7 @@ class Problem:
         return f"{where}: {self.reason}"
 
 
-@dataclass(frozen=True, slots=True)
-class FileResult:
+class FileResult(NamedTuple):
     path: str
     kind: FileKind
     status: Status

@@ -2,15 +2,14 @@
 
 A record's fields are checked one by one: a field of the wrong type is dropped with a
 warning and the rest of the record is kept; only a missing title or URL makes a record
-(or a related link) invalid. Records are plain slotted dataclasses so that worker
-processes and the parse cache can pickle them cheaply.
+(or a related link) invalid. Records are named tuples: worker processes and the parse
+cache pickle and unpickle them several times faster than dataclasses.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from typing import Any
+from typing import Any, NamedTuple
 
 from graph.identity import canonical_url, normalize_domain, slugify
 from graph.model import Image
@@ -20,15 +19,13 @@ class InvalidRecord(ValueError):
     """The mapping cannot be a record (no title, no URL, not a mapping)."""
 
 
-@dataclass(frozen=True, slots=True)
-class ProviderRef:
+class ProviderRef(NamedTuple):
     domain: str
     name: str | None
     images: tuple[Image, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Record:
+class Record(NamedTuple):
     """One news item as written in a file, or one related link inside a record."""
 
     url: str
@@ -52,15 +49,13 @@ class Record:
     related: tuple[Record, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class OrganizationEntry:
+class OrganizationEntry(NamedTuple):
     domain: str
     name: str | None
     images: tuple[Image, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class TopicEntry:
+class TopicEntry(NamedTuple):
     slug: str
     name: str
     keywords: tuple[str, ...]
