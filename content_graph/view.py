@@ -69,9 +69,7 @@ class GraphQLView(GraphQL):
         self.playground = playground
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await error_response(404, "Not Found")(scope, receive, send)
-            return
+        # Mounted as a Starlette Route, which passes on HTTP requests only (no websockets).
         request = Request(scope, receive)
         graph = self.current_graph(request)
         if graph is None:
