@@ -25,9 +25,15 @@ class ContentSchema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
-        # Bad client input is the client's to fix: it goes back as a GraphQL error, but
-        # logging its traceback would make the server log look like something broke.
-        unexpected = [error for error in errors if not isinstance(error.original_error, InputError)]
+        # Only an error raised while resolving a field (it has a path) that is not bad
+        # input is a failure of ours worth a traceback in the log. Parse, validation and
+        # variable errors and InputErrors are the client's to fix: they go back in
+        # `errors` and logging them would make the log look as if something broke.
+        unexpected = [
+            error
+            for error in errors
+            if error.path is not None and not isinstance(error.original_error, InputError)
+        ]
         if unexpected:
             super().process_errors(unexpected, execution_context)
 
