@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import base64
 import bisect
-import json
 import re
 import shutil
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from json.encoder import encode_basestring
 from pathlib import Path
 from random import Random
 from typing import TypeVar
@@ -152,8 +152,8 @@ class _Item:
     """A record to write, or an outside article that only related links mention."""
 
     __slots__ = (
-        "amp_url", "excerpt", "heat", "image", "provider", "quality", "title", "topics",
-        "ts", "type", "url",
+        "amp_url", "excerpt", "heat", "image", "provider", "quality", "quoted", "title",
+        "topics", "ts", "type", "url",
     )  # fmt: skip
 
     def __init__(
@@ -170,6 +170,13 @@ class _Item:
         self.heat: int | None = None
         self.image: tuple[str, int, int] | None = None
         self.amp_url: str | None = None
+        self.quoted: tuple[str, str, str] | None = None
+
+    def texts(self) -> tuple[str, str, str]:
+        """Title and excerpt quoted, and the date: written once per record and per link."""
+        if self.quoted is None:
+            self.quoted = (_q(self.title), _q(self.excerpt), _date(self.ts))
+        return self.quoted
 
 
 def generate_corpus(out: Path, *, records: int, seed: int = 0, force: bool = False) -> Summary:
@@ -375,13 +382,14 @@ class _Writer:
     def _record_text(self, item: _Item, is_published: bool, related: list[_Item]) -> str:
         rng = self.rng
         provider = item.provider
+        title, excerpt, date = item.texts()
         lines = [
             "---",
             "category: news",
-            f"title: {_q(item.title)}",
-            f"excerpt: {_q(item.excerpt)}",
+            f"title: {title}",
+            f"excerpt: {excerpt}",
         ]
-        lines.append(f"publishedDateTime: {_date(item.ts)}")
+        lines.append(f"publishedDateTime: {date}")
         if item.type == "video" or rng.random() < 0.02:
             lines.append(f"originalUrl: {_q(item.url)}")
         else:
@@ -418,7 +426,7 @@ class _Writer:
             lines += ["", "images:", f"  - url: {_q(url)}", f"    width: {width}"]
             lines += [f"    height: {height}", f"    isCached: {_bool(rng.random() < 0.8)}"]
             if rng.random() < 0.5:
-                lines.append(f"    title: {_q(item.title)}")
+                lines.append(f"    title: {title}")
         if related:
             lines += ["", "related:"]
             for link in related:
@@ -433,10 +441,11 @@ class _Writer:
 
     def _link_lines(self, link: _Item, lines: list[str]) -> None:
         rng = self.rng
-        lines.append(f"  - title: {_q(link.title)}")
-        lines.append(f"    excerpt: {_q(link.excerpt)}")
+        title, excerpt, date = link.texts()
+        lines.append(f"  - title: {title}")
+        lines.append(f"    excerpt: {excerpt}")
         if link.ts is not None:
-            lines.append(f"    publishedDateTime: {_date(link.ts)}")
+            lines.append(f"    publishedDateTime: {date}")
         url = _vary(rng, link.url) if rng.random() < 0.25 else link.url
         lines.append(f"    webUrl: {_q(url)}")
         if link.amp_url and rng.random() < 0.7:
@@ -534,21 +543,26 @@ def _pick(rng: Random, items: list[T], cumulative: list[float]) -> T:
 
 
 def _vary(rng: Random, url: str) -> str:
-    """The same article's URL as another site might write it: canonicalization undoes this."""
+    """The same article's URL as another site might write it: canonicalization undoes this.
+
+    Varying a varied URL is safe: a URL with a fragment or a port is left as it is.
+    """
     base, _, query = url.partition("?")
     roll = rng.random()
+    if "#" in url:
+        return url
     if roll < 0.35:
         query = f"{query}&{rng.choice(_UTM)}" if query else rng.choice(_UTM)
     elif roll < 0.55:
         base = base[:-1] if base.endswith("/") else base + "/"
-    elif roll < 0.7:
-        scheme, _, rest = base.partition("://")
-        host, _, path = rest.partition("/")
-        base = f"{scheme.upper()}://{host.upper()}/{path}"
     elif roll < 0.85:
         scheme, _, rest = base.partition("://")
         host, _, path = rest.partition("/")
-        base = f"{scheme}://{host}:443/{path}"
+        if roll < 0.7:
+            scheme, host = scheme.upper(), host.upper()
+        elif ":" not in host:
+            host += ":443"
+        base = f"{scheme}://{host}/{path}"
     else:
         return f"{url}#comments"
     return f"{base}?{query}" if query else base
@@ -575,7 +589,7 @@ def _date(ts: int | None) -> str:
 
 def _q(text: str) -> str:
     # A JSON string is a YAML double-quoted scalar with the same value.
-    return json.dumps(text, ensure_ascii=False)
+    return encode_basestring(text)
 
 
 def _scalar(text: str) -> str:

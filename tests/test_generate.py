@@ -10,15 +10,18 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from random import Random
 from typing import Any
 
 import pytest
 import yaml
 import yaml_rs
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from content_graph.cli import main
-from graph.generate import generate_corpus
+from graph.generate import _vary, generate_corpus
 from graph.identity import canonical_url, normalize_domain, slugify
 
 REPO = Path(__file__).resolve().parents[1]
@@ -170,6 +173,32 @@ def test_related_links_point_inside_and_outside(records: list[Record]) -> None:
     assert any(link.get("images") for link in links)
     assert any("publishedDateTime" not in link for link in links)
     assert any(r.front["provider"]["domain"].startswith("www.") for r in records)
+
+
+@given(
+    st.sampled_from(
+        [
+            "https://www.example.com/2020/01/a-title-100",
+            "https://example.com/2020/01/a-title-101/",
+            "https://example.com/article?id=102&lang=en",
+            "https://example.com/watch?v=1a2b",
+        ]
+    ),
+    st.integers(min_value=0, max_value=2**32),
+    st.integers(min_value=1, max_value=4),
+)
+def test_respelled_urls_stay_the_same_article(url: str, seed: int, times: int) -> None:
+    # Duplicates respell a URL that a record may respell again: chains must hold too.
+    rng, varied = Random(seed), url
+    for _ in range(times):
+        varied = _vary(rng, varied)
+    assert canonical_url(varied) == canonical_url(url)
+
+
+def test_a_record_links_its_own_article_from_the_body(records: list[Record]) -> None:
+    for record in records:
+        body_url = re.search(r"\]\((\S+)\)\s*$", record.body)
+        assert body_url and canonical_url(body_url.group(1)) == record.url, record.path
 
 
 def test_taxonomy_files_describe_providers_and_topics(corpus: Path, records: list[Record]) -> None:
