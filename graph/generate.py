@@ -198,6 +198,8 @@ def generate_corpus(out: Path, *, records: int, seed: int = 0, force: bool = Fal
 
 
 class _Writer:
+    """One run: every random draw comes from one seeded `Random`, in a fixed order."""
+
     def __init__(self, out: Path, records: int, seed: int) -> None:
         self.out = out
         self.records = records
