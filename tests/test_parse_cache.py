@@ -1,0 +1,279 @@
+"""The parse cache: unchanged files come from it, changed files are read again, and a
+cache file that is damaged or foreign is never trusted.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+from pathlib import Path
+from typing import Any
+
+import pytest
+from writing import CORPUS, link, provider, record, write_md, write_text, write_yaml
+
+from graph import ContentGraph, LoadResult, load
+
+
+def snapshot(graph: ContentGraph) -> dict[str, Any]:
+    """Everything a client can see of a graph, as plain values."""
+    return {
+        "articles": [
+            (
+                a.index,
+                a.url,
+                a.title,
+                a.excerpt,
+                a.published_at,
+                a.web_url,
+                a.original_url,
+                a.amp_web_url,
+                a.cdn_amp_web_url,
+                a.type,
+                a.category,
+                a.quality,
+                a.heat,
+                a.featured_content,
+                a.has_record,
+                tuple(a.images),
+                a.provider.domain if a.provider else None,
+                tuple(t.slug for t in a.topics),
+                tuple(r.url for r in a.related),
+                tuple(a.related_from),
+            )
+            for a in graph.articles
+        ],
+        "providers": [
+            (p.domain, p.name, tuple(p.images), tuple(p.articles)) for p in graph.providers
+        ],
+        "topics": [
+            (t.slug, t.name, t.keywords, t.hashtags, tuple(t.articles)) for t in graph.topics
+        ],
+        "edges": sorted(
+            (repr(u), repr(v), sorted(d.items())) for u, v, d in graph.graph.edges(data=True)
+        ),
+    }
+
+
+def report_of(result: LoadResult) -> tuple:
+    r = result.report
+    return (
+        r.files_seen,
+        r.files_loaded,
+        r.files_skipped,
+        r.files_ignored,
+        r.unpublished,
+        r.duplicates,
+        r.problems,
+    )
+
+
+def load_cached(data: Path, cache: Path) -> LoadResult:
+    return load(data, cache_dir=cache, workers=1)
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    root = tmp_path / "data"
+    write_md(
+        root,
+        "_news/a.md",
+        record(
+            "https://a.com/a",
+            "A",
+            quality=5,
+            topics=["AI"],
+            provider=provider("a.com", "A Co"),
+            related=[link("https://x.com/1", "X")],
+        ),
+    )
+    write_md(root, "_news/b.md", record("https://a.com/b", "B", published=False))
+    write_md(root, "_news/c.md", record("https://a.com/a", "A again"))
+    write_md(root, "_news/d.md", record("https://a.com/d", "D", quality="high"))
+    write_text(root, "_news/broken.md", "---\ntitle: [\n---\n")
+    write_text(root, "README.md", "# Not a record\n")
+    write_yaml(root, "_data/topics/ai.yaml", {"taxonomy": "topic", "name": "AI"}, trailer="---\n")
+    write_md(root, "_data/organizations/a.md", {"domain": "a.com", "name": "A Company"})
+    return root
+
+
+def record_files(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*") if p.is_file())
+
+
+def test_second_load_hits_the_cache_for_every_file(data: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    first = load_cached(data, cache)
+    second = load_cached(data, cache)
+    assert first.report.cache_hits == 0
+    assert second.report.files_seen == len(record_files(data))
+    assert second.report.cache_hits == second.report.files_seen
+    assert snapshot(second.graph) == snapshot(first.graph)
+    assert report_of(second) == report_of(first)
+    assert snapshot(first.graph) == snapshot(load(data, use_cache=False).graph)
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason=f"{CORPUS} is absent (the shared corpus)")
+def test_cached_corpus_loads_the_same(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    first = load_cached(CORPUS / "ai-news", cache)
+    second = load_cached(CORPUS / "ai-news", cache)
+    assert second.report.cache_hits == second.report.files_seen > 0
+    assert snapshot(second.graph) == snapshot(first.graph)
+    assert report_of(second) == report_of(first)
+
+
+def test_touching_a_file_reads_just_that_file_again(data: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    first = load_cached(data, cache)
+    touched = data / "_news" / "d.md"
+    info = touched.stat()
+    os.utime(touched, ns=(info.st_atime_ns, info.st_mtime_ns + 1_000_000_000))
+    second = load_cached(data, cache)
+    assert second.report.cache_hits == second.report.files_seen - 1
+    assert snapshot(second.graph) == snapshot(first.graph)
+    assert load_cached(data, cache).report.cache_hits == second.report.files_seen
+
+
+def test_a_change_of_size_alone_reads_the_file_again(data: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    load_cached(data, cache)
+    changed = data / "_news" / "d.md"
+    info = changed.stat()
+    write_md(data, "_news/d.md", record("https://a.com/d", "D, a longer title now"))
+    # The same modification time as before: only the size tells the change.
+    os.utime(changed, ns=(info.st_atime_ns, info.st_mtime_ns))
+    second = load_cached(data, cache)
+    assert second.report.cache_hits == second.report.files_seen - 1
+    assert second.graph.by_url["https://a.com/d"].title == "D, a longer title now"
+    # The old file's quality warning went with it.
+    assert [p for p in second.report.problems if p.path == "_news/d.md"] == []
+
+
+def test_a_changed_file_of_the_same_size_is_served_new(data: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    load_cached(data, cache)
+    changed = data / "_news" / "a.md"
+    before = changed.read_bytes()
+    after = before.replace(b"title: A\n", b"title: Z\n")
+    assert len(after) == len(before) and after != before
+    info = changed.stat()
+    changed.write_bytes(after)
+    os.utime(changed, ns=(info.st_atime_ns, info.st_mtime_ns + 2_000_000_000))
+    second = load_cached(data, cache)
+    # c.md still wins the duplicate, but a.md's own fields (its link) come from the new read.
+    assert second.report.cache_hits == second.report.files_seen - 1
+    write_text(data, "_news/c.md", "")
+    third = load_cached(data, cache)
+    assert third.graph.by_url["https://a.com/a"].title == "Z"
+
+
+def test_added_and_removed_files(data: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    first = load_cached(data, cache)
+    write_md(data, "_news/e.md", record("https://a.com/e", "E"))
+    (data / "_news" / "d.md").unlink()
+    second = load_cached(data, cache)
+    assert second.report.files_seen == first.report.files_seen
+    assert second.report.cache_hits == first.report.files_seen - 1
+    assert "https://a.com/e" in second.graph.by_url
+    assert "https://a.com/d" not in second.graph.by_url
+
+
+def test_a_file_fixed_after_being_skipped_is_read_again(data: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    assert load_cached(data, cache).report.files_skipped == 1
+    write_md(data, "_news/broken.md", record("https://a.com/fixed", "Fixed now"))
+    second = load_cached(data, cache)
+    assert second.report.files_skipped == 0
+    assert second.graph.by_url["https://a.com/fixed"].title == "Fixed now"
+
+
+# A damaged or foreign cache file
+
+
+def cache_file(cache: Path) -> Path:
+    (found,) = [p for p in cache.iterdir() if p.is_file()]
+    return found
+
+
+FOREIGN = {
+    "empty": b"",
+    "garbage": b"this is not a pickle at all\n" * 10,
+    "empty-tuple": pickle.dumps(()),
+    "empty-dict": pickle.dumps({}),
+    "other-key": pickle.dumps(("another key", {"_news/a.md": ((1, 1), None)})),
+    "none": pickle.dumps(None),
+}
+
+
+@pytest.mark.parametrize("content", FOREIGN.values(), ids=FOREIGN.keys())
+def test_a_foreign_cache_file_is_ignored(data: Path, tmp_path: Path, content: bytes) -> None:
+    cache = tmp_path / "cache"
+    fresh = load_cached(data, cache)
+    cache_file(cache).write_bytes(content)
+    result = load_cached(data, cache)
+    assert result.report.cache_hits == 0
+    assert snapshot(result.graph) == snapshot(fresh.graph)
+    # It is replaced by a good one.
+    assert load_cached(data, cache).report.cache_hits == result.report.files_seen
+
+
+def test_a_truncated_cache_file_is_ignored(data: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    fresh = load_cached(data, cache)
+    good = cache_file(cache).read_bytes()
+    for size in range(0, len(good), max(1, len(good) // 200)):
+        cache_file(cache).write_bytes(good[:size])
+        result = load_cached(data, cache)
+        assert snapshot(result.graph) == snapshot(fresh.graph), size
+
+
+@pytest.fixture
+def small_data(tmp_path: Path) -> Path:
+    """One small record: its cache file is small enough to damage at every byte."""
+    root = tmp_path / "small"
+    write_md(root, "a.md", record("https://a.com/x", "A", quality=5))
+    return root
+
+
+def damaged_copies(good: bytes) -> list[tuple[int, int, bytes]]:
+    copies = []
+    for mask in (0xFF, 0x01, 0x80):
+        for position in range(len(good)):
+            damaged = bytearray(good)
+            damaged[position] ^= mask
+            copies.append((position, mask, bytes(damaged)))
+    return copies
+
+
+def test_a_damaged_cache_file_never_breaks_the_load(small_data: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    load_cached(small_data, cache)
+    good = cache_file(cache).read_bytes()
+    failures = []
+    for position, mask, damaged in damaged_copies(good):
+        cache_file(cache).write_bytes(damaged)
+        try:
+            load_cached(small_data, cache)
+        except Exception as error:
+            failures.append(f"byte {position} ^ {mask:#04x}: {type(error).__name__}: {error}")
+    assert not failures, f"{len(failures)} damaged caches broke the load:\n" + "\n".join(
+        failures[:10]
+    )
+
+
+def test_a_damaged_cache_file_never_serves_wrong_data(small_data: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    fresh = snapshot(load_cached(small_data, cache).graph)
+    good = cache_file(cache).read_bytes()
+    wrong = []
+    for position, mask, damaged in damaged_copies(good):
+        cache_file(cache).write_bytes(damaged)
+        try:
+            served = snapshot(load_cached(small_data, cache).graph)
+        except Exception:
+            continue
+        if served != fresh:
+            wrong.append(f"byte {position} ^ {mask:#04x}: {served['articles']}")
+    assert not wrong, f"{len(wrong)} damaged caches were served as data:\n" + "\n".join(wrong[:10])
