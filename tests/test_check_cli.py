@@ -98,7 +98,7 @@ def test_errors_only_lists_skipped_files(broken: Path, tmp_path: Path) -> None:
     done = check("--errors-only", broken, cache=tmp_path / "cache")
     assert done.returncode == 1
     _, *problems = done.stdout.splitlines()
-    assert sorted(problems) == sorted(line for line in problems if line.startswith("error"))
+    assert all(line.startswith("error") for line in problems), problems
     assert len(problems) == 2
 
 
