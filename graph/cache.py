@@ -1,29 +1,51 @@
-"""The parse cache: each file's read result, keyed by its path, size and modification time.
+"""The load caches: each file's read result, and a snapshot of the last graph built.
 
-A restart over unchanged files then skips reading and parsing them. The cache is one file
-per data directory under the cache folder, replaced atomically on save; a cache that is
-missing, unreadable or written by other code is treated as empty, never as an error.
-The cache holds pickles: keep the cache folder as private as the data itself.
+The parse cache keys each file's read result by its path, size and modification time, so
+a restart re-reads only the files that changed. When no file changed at all, the snapshot
+of the built graph is loaded instead, skipping the merge and index building too.
+
+Both live in one folder per data directory under the cache folder, are replaced
+atomically, and are checked against a key naming the data directory and the version of
+the reading code; anything missing, unreadable or stale counts as empty, never as an
+error. They hold pickles: keep the cache folder as private as the data itself.
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Any
 
-from graph import files, records
-from graph.files import FileResult
+from graph import build, files, model, records
+from graph.files import FileResult, from_plain, to_plain
+from graph.model import ContentGraph
+from graph.report import LoadReport
 
 Fingerprint = tuple[int, int]
+_UNREADABLE = (
+    OSError,
+    pickle.UnpicklingError,
+    EOFError,
+    AttributeError,
+    ImportError,
+    ValueError,
+    TypeError,
+    IndexError,
+    KeyError,
+)
 
 
 def _code_version() -> str:
-    # Reading rules live in these modules: a change to them must invalidate old parses.
+    # The rules that turn files into a graph live in these modules: changing any of them
+    # must invalidate what an older version cached.
     digest = hashlib.blake2b(digest_size=8)
-    for module in (files, records):
+    for module in (files, records, build, model):
         digest.update(Path(module.__file__).read_bytes())
     return digest.hexdigest()
 
@@ -39,43 +61,81 @@ def default_cache_dir() -> Path:
     return Path(base) / "content-graph"
 
 
-class ParseCache:
-    def __init__(
-        self, location: Path, key: str, entries: dict[str, tuple[Fingerprint, FileResult]]
-    ) -> None:
-        self.location = location
-        # Written into the file and checked on open: guards against hash collisions and
-        # caches written by other versions of the reading code.
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while millions of long-lived objects are made.
+
+    Each collection would scan everything allocated so far, only to find nothing to free:
+    unpickling a 100k-record graph takes several times longer with the collector running.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+class LoadCache:
+    def __init__(self, folder: Path, key: str, entries: dict[str, tuple[Fingerprint, Any]]) -> None:
+        self.folder = folder
+        # Stored beside the data and checked on open: guards against hash collisions and
+        # against caches written for another data directory or by other code.
         self.key = key
         self.entries = entries
 
     @classmethod
-    def open(cls, cache_dir: Path, data_dir: Path, max_file_bytes: int) -> ParseCache:
+    def open(cls, cache_dir: Path, data_dir: Path, max_file_bytes: int) -> LoadCache:
         key = f"{Path(data_dir).resolve()}\0{max_file_bytes}\0{CODE_VERSION}"
         name = hashlib.blake2b(key.encode("utf-8", "surrogateescape"), digest_size=10).hexdigest()
-        location = Path(cache_dir) / f"parse-{name}.pickle"
-        try:
-            with open(location, "rb") as handle:
-                stored = pickle.load(handle)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
-            stored = None
+        folder = Path(cache_dir) / name
+        stored = _read(folder / "files.pickle")
         entries = stored[1] if isinstance(stored, tuple) and stored[0] == key else {}
-        return cls(location, key, entries)
+        return cls(folder, key, entries)
 
     def get(self, path: str, fingerprint: Fingerprint) -> FileResult | None:
         entry = self.entries.get(path)
         if entry is None or entry[0] != fingerprint or fingerprint[0] < 0:
             return None
-        return entry[1]
+        return from_plain(entry[1])
 
-    def save(self, entries: dict[str, tuple[Fingerprint, FileResult]]) -> None:
-        """Replace the stored entries; failure to write only costs the next start time."""
-        try:
-            self.location.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=self.location.parent, suffix=".tmp")
-            with os.fdopen(handle, "wb") as out:
-                pickle.dump((self.key, entries), out, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, self.location)
-        except OSError:
-            return
-        self.entries = entries
+    def save(self, results: list[tuple[FileResult, Fingerprint]]) -> None:
+        """Replace the stored file results; failing to write only costs the next start."""
+        entries = {result.path: (fingerprint, to_plain(result)) for result, fingerprint in results}
+        if _write(self.folder / "files.pickle", (self.key, entries)):
+            self.entries = entries
+
+    def snapshot(self, version: str) -> tuple[ContentGraph, LoadReport] | None:
+        """The graph and report last built from data of this version, if any."""
+        stored = _read(self.folder / "graph.pickle")
+        if isinstance(stored, tuple) and stored[:2] == (self.key, version):
+            return stored[2], stored[3]
+        return None
+
+    def save_snapshot(self, version: str, graph: ContentGraph, report: LoadReport) -> None:
+        _write(self.folder / "graph.pickle", (self.key, version, graph, report))
+
+
+def _read(location: Path) -> Any:
+    try:
+        with open(location, "rb") as handle, collector_paused():
+            return pickle.load(handle)
+    except _UNREADABLE:
+        return None
+
+
+def _write(location: Path, value: Any) -> bool:
+    temporary = None
+    try:
+        location.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=location.parent, suffix=".tmp")
+        with os.fdopen(handle, "wb") as out:
+            pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, location)
+        return True
+    except (OSError, pickle.PicklingError, RecursionError):
+        if temporary is not None:
+            with suppress(OSError):
+                os.unlink(temporary)
+        return False

@@ -15,9 +15,11 @@ from typing import Any, Literal, NamedTuple
 
 import yaml
 
+from graph.model import Image
 from graph.records import (
     InvalidRecord,
     OrganizationEntry,
+    ProviderRef,
     Record,
     TopicEntry,
     coerce_organization,
@@ -230,3 +232,74 @@ def _split_documents(text: str) -> list[tuple[str, int]]:
         start = marker.end()
     documents.append((text[start:], text.count("\n", 0, start) + 1))
     return [(source, first) for source, first in documents if source.strip()]
+
+
+# FileResults cross process boundaries (worker → loader) and sit in the parse cache.
+# Pickle rebuilds a named tuple through Python-level code, about four times slower than a
+# plain tuple, so both places carry plain tuples and rebuild with tuple.__new__ (C).
+_new = tuple.__new__
+
+
+def to_plain(result: FileResult) -> tuple[Any, ...]:
+    value = result.value
+    if isinstance(value, Record):
+        plain_value: Any = ("record", _plain_record(value))
+    elif isinstance(value, OrganizationEntry):
+        plain_value = ("organization", (value.domain, value.name, _plain_images(value.images)))
+    elif isinstance(value, TopicEntry):
+        plain_value = ("topic", tuple(value))
+    else:
+        plain_value = None
+    return (*result[:3], plain_value, tuple(map(tuple, result.problems)))
+
+
+def from_plain(plain: tuple[Any, ...]) -> FileResult:
+    path, kind, status, plain_value, problems = plain
+    value: Record | OrganizationEntry | TopicEntry | None = None
+    if plain_value is not None:
+        tag, fields = plain_value
+        if tag == "record":
+            value = _record_from_plain(fields)
+        elif tag == "organization":
+            value = _new(OrganizationEntry, (fields[0], fields[1], _images_from_plain(fields[2])))
+        else:
+            value = _new(TopicEntry, fields)
+    return _new(
+        FileResult,
+        (path, kind, status, value, tuple(_new(Problem, problem) for problem in problems)),
+    )
+
+
+def _plain_images(images: tuple[Image, ...]) -> tuple[tuple[Any, ...], ...]:
+    return tuple(map(tuple, images))
+
+
+def _images_from_plain(images: tuple[tuple[Any, ...], ...]) -> tuple[Image, ...]:
+    return tuple(_new(Image, image) for image in images)
+
+
+def _plain_record(record: Record) -> tuple[Any, ...]:
+    provider = record.provider
+    return (
+        *record[:14],
+        (provider.domain, provider.name, _plain_images(provider.images)) if provider else None,
+        record.topics,
+        _plain_images(record.images),
+        tuple(_plain_record(link) for link in record.related),
+    )
+
+
+def _record_from_plain(fields: tuple[Any, ...]) -> Record:
+    provider = fields[14]
+    return _new(
+        Record,
+        (
+            *fields[:14],
+            _new(ProviderRef, (provider[0], provider[1], _images_from_plain(provider[2])))
+            if provider
+            else None,
+            fields[15],
+            _images_from_plain(fields[16]),
+            tuple(_record_from_plain(link) for link in fields[17]),
+        ),
+    )

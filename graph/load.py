@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from multiprocessing import get_context
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from graph.build import build_graph
-from graph.cache import ParseCache, default_cache_dir
-from graph.files import DEFAULT_MAX_FILE_BYTES, FileKind, FileResult, discover, read_file
+from graph.cache import LoadCache, collector_paused, default_cache_dir
+from graph.files import (
+    DEFAULT_MAX_FILE_BYTES,
+    FileKind,
+    FileResult,
+    discover,
+    from_plain,
+    read_file,
+    to_plain,
+)
 from graph.model import ContentGraph
 from graph.report import LoadReport
 
@@ -23,8 +33,7 @@ PARALLEL_THRESHOLD = 2_000
 Progress = Callable[[int, int], None]
 
 
-@dataclass(frozen=True, slots=True)
-class LoadResult:
+class LoadResult(NamedTuple):
     graph: ContentGraph
     report: LoadReport
 
@@ -45,65 +54,80 @@ def load(
     """Load every record under `data_dir` into a new, immutable ContentGraph.
 
     Files whose path, size and modification time match the parse cache are not read
-    again. `workers` is the number of processes that read files (default: one per
-    core); `progress(done, total)` is called as files are read.
+    again; when none changed, the graph itself comes from the cache. `workers` is the
+    number of processes that read files (default: one per core); `progress(done,
+    total)` is called as files are read.
     """
     started = time.perf_counter()
     root = Path(data_dir)
     if not root.is_dir():
-        raise DataDirectoryError(
-            f"data directory {str(root)!r} "
-            + ("is not a directory" if root.exists() else "does not exist")
+        problem = "is not a directory" if root.exists() else "does not exist"
+        raise DataDirectoryError(f"data directory {str(root)!r} {problem}")
+    with collector_paused():
+        found = discover(root)
+        fingerprints = [_fingerprint(root, path) for path, _ in found]
+        version = _version(found, fingerprints)
+        cache = None
+        if use_cache:
+            cache = LoadCache.open(cache_dir or default_cache_dir(), root, max_file_bytes)
+            snapshot = cache.snapshot(version)
+            if snapshot is not None:
+                return _from_snapshot(*snapshot, data_dir, started, len(found), progress)
+
+        results: list[FileResult | None] = [None] * len(found)
+        missing: list[int] = []
+        for position, (path, _) in enumerate(found):
+            cached = cache.get(path, fingerprints[position]) if cache else None
+            if cached is None:
+                missing.append(position)
+            else:
+                results[position] = cached
+        hits = len(found) - len(missing)
+        jobs = [found[position] for position in missing]
+        read = _read_all(root, jobs, workers, max_file_bytes, progress, hits, len(found))
+        for position, result in zip(missing, read, strict=True):
+            results[position] = result
+        complete = [result for result in results if result is not None]
+
+        graph, merge = build_graph(complete, version=version, loaded_at=datetime.now(UTC))
+        problems = [problem for result in complete for problem in result.problems]
+        problems.extend(merge.duplicates)
+        problems.sort(key=lambda p: (p.path.encode("utf-8", "surrogateescape"), p.level))
+        report = LoadReport(
+            data_dir=str(data_dir),
+            files_seen=len(complete),
+            files_loaded=graph.stats.files_loaded,
+            files_skipped=graph.stats.files_skipped,
+            files_ignored=sum(1 for r in complete if r.status == "ignored"),
+            taxonomy_loaded=sum(1 for r in complete if r.kind != "record" and r.status == "loaded"),
+            unpublished=merge.unpublished,
+            duplicates=len(merge.duplicates),
+            seconds=time.perf_counter() - started,
+            cache_hits=hits,
+            problems=tuple(problems),
         )
-    found = discover(root)
-    fingerprints = [_fingerprint(root, path) for path, _ in found]
-    cache = (
-        ParseCache.open(cache_dir or default_cache_dir(), root, max_file_bytes)
-        if use_cache
-        else None
-    )
-
-    results: list[FileResult | None] = [None] * len(found)
-    missing: list[int] = []
-    for position, ((path, _kind), fingerprint) in enumerate(zip(found, fingerprints, strict=True)):
-        cached = cache.get(path, fingerprint) if cache else None
-        if cached is None:
-            missing.append(position)
-        else:
-            results[position] = cached
-    hits = len(found) - len(missing)
-    if progress:
-        progress(hits, len(found))
-    read = _read_all(
-        root, [found[i] for i in missing], workers, max_file_bytes, progress, hits, len(found)
-    )
-    for position, result in zip(missing, read, strict=True):
-        results[position] = result
-    complete: list[FileResult] = [result for result in results if result is not None]
-    if cache is not None and missing:
-        cache.save({r.path: (fp, r) for r, fp in zip(complete, fingerprints, strict=True)})
-
-    version = _version(found, fingerprints)
-    graph, merge = build_graph(complete, version=version, loaded_at=datetime.now(UTC))
-    problems = [problem for result in complete for problem in result.problems]
-    problems.extend(merge.duplicates)
-    problems.sort(
-        key=lambda problem: (problem.path.encode("utf-8", "surrogateescape"), problem.level)
-    )
-    report = LoadReport(
-        data_dir=str(data_dir),
-        files_seen=len(complete),
-        files_loaded=graph.stats.files_loaded,
-        files_skipped=graph.stats.files_skipped,
-        files_ignored=sum(1 for r in complete if r.status == "ignored"),
-        taxonomy_loaded=sum(1 for r in complete if r.kind != "record" and r.status == "loaded"),
-        unpublished=merge.unpublished,
-        duplicates=len(merge.duplicates),
-        seconds=time.perf_counter() - started,
-        cache_hits=hits,
-        problems=tuple(problems),
-    )
+        if cache is not None:
+            if missing:
+                cache.save(list(zip(complete, fingerprints, strict=True)))
+            cache.save_snapshot(version, graph, report)
     return LoadResult(graph=graph, report=report)
+
+
+def _from_snapshot(
+    graph: ContentGraph,
+    report: LoadReport,
+    data_dir: Path | str,
+    started: float,
+    files: int,
+    progress: Progress | None,
+) -> LoadResult:
+    if progress:
+        progress(files, files)
+    stats = dataclasses.replace(graph.stats, loaded_at=datetime.now(UTC))
+    report = dataclasses.replace(
+        report, data_dir=str(data_dir), seconds=time.perf_counter() - started, cache_hits=files
+    )
+    return LoadResult(graph=dataclasses.replace(graph, stats=stats, caches={}), report=report)
 
 
 def _fingerprint(root: Path, path: str) -> tuple[int, int]:
@@ -115,15 +139,16 @@ def _fingerprint(root: Path, path: str) -> tuple[int, int]:
 
 
 def _version(found: Sequence[tuple[str, FileKind]], fingerprints: Sequence[tuple[int, int]]) -> str:
+    """Names the loaded data: changes whenever a file is added, removed or modified."""
     digest = hashlib.blake2b(digest_size=8)
     for (path, _), (size, mtime) in zip(found, fingerprints, strict=True):
         digest.update(f"{path}\0{size}\0{mtime}\n".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
 
 
-def _read_one(job: tuple[str, str, FileKind, int]) -> FileResult:
+def _read_plain(job: tuple[str, str, FileKind, int]) -> tuple[Any, ...]:
     root, path, kind, max_bytes = job
-    return read_file(Path(root), path, kind, max_bytes)
+    return to_plain(read_file(Path(root), path, kind, max_bytes))
 
 
 def _read_all(
@@ -135,20 +160,23 @@ def _read_all(
     done: int,
     total: int,
 ) -> list[FileResult]:
-    jobs = [(str(root), path, kind, max_file_bytes) for path, kind in files]
     workers = workers if workers is not None else (os.cpu_count() or 1)
     results: list[FileResult] = []
-    step = max(1, len(jobs) // 100)
-    if workers <= 1 or len(jobs) < PARALLEL_THRESHOLD:
-        for job in jobs:
-            results.append(_read_one(job))
+    step = max(1, len(files) // 100)
+    if workers <= 1 or len(files) < PARALLEL_THRESHOLD:
+        for path, kind in files:
+            results.append(read_file(root, path, kind, max_file_bytes))
             if progress and len(results) % step == 0:
                 progress(done + len(results), total)
     else:
-        # fork: workers start in milliseconds and share the already-imported modules.
-        with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
-            for result in pool.map(_read_one, jobs, chunksize=256):
-                results.append(result)
+        jobs = [(str(root), path, kind, max_file_bytes) for path, kind in files]
+        # fork starts workers in milliseconds with every module already imported, but in a
+        # threaded process (a server loading in the background) a fork can copy a lock
+        # that another thread holds and deadlock; forkserver forks from a clean process.
+        method = "fork" if threading.active_count() == 1 else "forkserver"
+        with ProcessPoolExecutor(workers, mp_context=get_context(method)) as pool:
+            for plain in pool.map(_read_plain, jobs, chunksize=256):
+                results.append(from_plain(plain))
                 if progress and len(results) % step == 0:
                     progress(done + len(results), total)
     if progress:

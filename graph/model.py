@@ -106,6 +106,9 @@ class Article:
     def __repr__(self) -> str:
         return f"<Article {self.url!r}>"
 
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        return (_restore_article, tuple(getattr(self, name) for name in _ARTICLE_STATE))
+
 
 class Provider:
     """A publisher, identified by its normalized domain."""
@@ -124,6 +127,9 @@ class Provider:
 
     def __repr__(self) -> str:
         return f"<Provider {self.domain!r}>"
+
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        return (_restore_provider, (self.domain, self.name, self.images, self.index))
 
 
 class Topic:
@@ -151,6 +157,9 @@ class Topic:
 
     def __repr__(self) -> str:
         return f"<Topic {self.slug!r}>"
+
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        return (_restore_topic, (self.slug, self.name, self.keywords, self.hashtags, self.index))
 
 
 Node = Article | Provider | Topic
@@ -208,3 +217,117 @@ class ContentGraph:
     @property
     def version(self) -> str:
         return self.stats.version
+
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        return _flatten_graph(self)
+
+
+# Pickling (the load snapshot in graph/cache.py). Nodes pickle flat, without their links,
+# and the graph puts the links back from indexes: pickling them as object references
+# would recurse along related-article chains, thousands deep, and overflow the stack.
+_ARTICLE_STATE = (
+    "url",
+    "title",
+    "excerpt",
+    "published_at",
+    "web_url",
+    "amp_web_url",
+    "cdn_amp_web_url",
+    "original_url",
+    "type",
+    "category",
+    "quality",
+    "heat",
+    "featured_content",
+    "has_record",
+    "images",
+    "index",
+)
+
+
+def _restore_article(*values: object) -> Article:
+    article = Article.__new__(Article)
+    for name, value in zip(_ARTICLE_STATE, values, strict=True):
+        setattr(article, name, value)
+    article.provider = None
+    article.topics = article.related = ()
+    article.related_from = _EMPTY_INDEXES
+    return article
+
+
+def _restore_provider(domain: str, name: str, images: tuple[Image, ...], index: int) -> Provider:
+    provider = Provider(domain=domain, name=name, images=images)
+    provider.index = index
+    return provider
+
+
+def _restore_topic(
+    slug: str, name: str, keywords: tuple[str, ...], hashtags: tuple[str, ...], index: int
+) -> Topic:
+    topic = Topic(slug=slug, name=name, keywords=keywords, hashtags=hashtags)
+    topic.index = index
+    return topic
+
+
+def _flatten_graph(content: ContentGraph) -> tuple[object, tuple[object, ...]]:
+    links = tuple(
+        (
+            article.provider.index if article.provider is not None else -1,
+            tuple(topic.index for topic in article.topics),
+            tuple(target.index for target in article.related),
+            article.related_from,
+        )
+        for article in content.articles
+    )
+    return (
+        _restore_graph,
+        (
+            content.graph,
+            content.articles,
+            content.providers,
+            content.topics,
+            content.title_words,
+            content.excerpt_words,
+            content.stats,
+            links,
+            tuple(provider.articles for provider in content.providers),
+            tuple(topic.articles for topic in content.topics),
+        ),
+    )
+
+
+def _restore_graph(
+    graph: nx.DiGraph,
+    articles: tuple[Article, ...],
+    providers: tuple[Provider, ...],
+    topics: tuple[Topic, ...],
+    title_words: WordIndex,
+    excerpt_words: WordIndex,
+    stats: Stats,
+    links: tuple[tuple[int, tuple[int, ...], tuple[int, ...], array], ...],
+    provider_articles: tuple[array, ...],
+    topic_articles: tuple[array, ...],
+) -> ContentGraph:
+    for article, (provider, topic_indexes, related, related_from) in zip(
+        articles, links, strict=True
+    ):
+        article.provider = providers[provider] if provider >= 0 else None
+        article.topics = tuple(topics[index] for index in topic_indexes)
+        article.related = tuple(articles[index] for index in related)
+        article.related_from = related_from
+    for provider, indexes in zip(providers, provider_articles, strict=True):
+        provider.articles = indexes
+    for topic, indexes in zip(topics, topic_articles, strict=True):
+        topic.articles = indexes
+    return ContentGraph(
+        graph=graph,
+        articles=articles,
+        providers=providers,
+        topics=topics,
+        by_url={article.url: article for article in articles},
+        by_domain={provider.domain: provider for provider in providers},
+        by_slug={topic.slug: topic for topic in topics},
+        title_words=title_words,
+        excerpt_words=excerpt_words,
+        stats=stats,
+    )
