@@ -1,0 +1,174 @@
+"""The loader's YAML parser (`graph.files.parse_yaml`) against PyYAML's SafeLoader.
+
+The loader parses with yaml-rs for speed; the records were written for PyYAML-era static
+site generators. On every front matter of the real and of a generated corpus both must
+give the same values (types included: `True` is not `1`), and so the same Records.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from writing import CORPUS
+
+from graph.files import parse_yaml
+from graph.records import InvalidRecord, coerce_record
+
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+GENERATOR_PRESENT = importlib.util.find_spec("graph.generate") is not None
+
+
+def documents(path: Path) -> Iterator[tuple[int, str]]:
+    """The YAML documents of one file, with the file line each starts on.
+
+    Markdown: the front matter between the first two `---` lines (none if the file does
+    not open one or never closes it). YAML: the parts between `---` lines.
+    """
+    text = path.read_bytes().decode("utf-8-sig").replace("\r\n", "\n")
+    lines = text.split("\n")
+    if path.suffix.lower() in {".md", ".markdown"}:
+        if lines[0].rstrip() != "---":
+            return
+        for end in range(1, len(lines)):
+            if lines[end].rstrip() == "---":
+                yield 2, "\n".join(lines[1:end]) + "\n"
+                return
+        return
+    start = 0
+    for number, line in enumerate([*lines, "---"]):
+        if line.rstrip() == "---":
+            part = "\n".join(lines[start:number])
+            if part.strip():
+                yield start + 1, part + "\n"
+            start = number + 1
+
+
+def same(a: Any, b: Any) -> bool:
+    """Equal values of equal types, all the way down."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(same(a[key], b[key]) for key in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+    return a == b
+
+
+def record_files(root: Path) -> list[Path]:
+    return sorted(
+        path
+        for path in root.rglob("*")
+        if path.is_file() and path.suffix.lower() in {".md", ".markdown", ".yaml", ".yml"}
+    )
+
+
+def compare_folder(root: Path) -> tuple[int, list[str]]:
+    """How many documents were compared, and a line for each difference."""
+    compared, differences = 0, []
+    for path in record_files(root):
+        relative = path.relative_to(root).as_posix()
+        for line, source in documents(path):
+            try:
+                expected = yaml.load(source, Loader=SAFE_LOADER)
+            except yaml.YAMLError:
+                continue  # broken for both; test_bad_input covers how it is reported
+            compared += 1
+            try:
+                found = parse_yaml(source)
+            except Exception as error:
+                differences.append(f"{relative}:{line}: PyYAML parses it, parse_yaml: {error}")
+                continue
+            if not same(found, expected):
+                differences.append(f"{relative}:{line}: {diff(found, expected)}")
+                continue
+            if relative.startswith("_data/") or not isinstance(expected, dict):
+                continue
+            mine, theirs = coerce(found), coerce(expected)
+            if mine != theirs:
+                differences.append(f"{relative}:{line}: records differ: {mine} != {theirs}")
+    return compared, differences
+
+
+def coerce(value: Any) -> tuple[Any, list[str]]:
+    warnings: list[str] = []
+    try:
+        return coerce_record(value, warnings), warnings
+    except InvalidRecord as error:
+        return f"invalid: {error}", warnings
+
+
+def diff(found: Any, expected: Any) -> str:
+    if isinstance(found, dict) and isinstance(expected, dict):
+        keys = sorted(
+            key
+            for key in found.keys() | expected.keys()
+            if key not in found or key not in expected or not same(found[key], expected[key])
+        )
+        return "; ".join(
+            f"{key}: parse_yaml {found.get(key)!r} vs PyYAML {expected.get(key)!r}" for key in keys
+        )
+    return f"parse_yaml {found!r} vs PyYAML {expected!r}"
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason=f"{CORPUS} is absent (the shared corpus)")
+@pytest.mark.parametrize("folder", ["seed", "power-apps", "ai-news"])
+def test_same_values_on_the_real_corpus(folder: str) -> None:
+    compared, differences = compare_folder(CORPUS / folder)
+    assert compared > 0
+    assert not differences, "\n".join(differences[:20])
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if not GENERATOR_PRESENT:
+        pytest.skip("graph/generate.py is not there yet: nothing generates a corpus")
+    from graph.generate import generate_corpus
+
+    out = tmp_path_factory.mktemp("generated") / "corpus"
+    generate_corpus(out, records=2000, seed=0)
+    return out
+
+
+def test_same_values_on_a_generated_corpus(generated: Path) -> None:
+    compared, differences = compare_folder(generated)
+    assert compared >= 2000
+    assert not differences, "\n".join(differences[:20])
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "title: 'quoted: with colon'\nwebUrl: https://a.com/x?q=1&b=2#f\n",
+        'title: "Escapes \\u00e9 \\" \\n"\nexcerpt: >-\n  folded\n  lines\n',
+        "excerpt: |\n  literal\n    indented\n\n  kept\nquality: 0x1F\nheat: +12\n",
+        "publishedDateTime: 2020-07-01T16:50:00Z\nother: 2020-07-01 16:50:00.5+02:00\n",
+        "published: true\nfeatured: False\nnone: ~\nempty:\n",
+        "images:\n  - url: x\n    width: 1400\n    isCached: true\n  - {url: y, height: 2}\n",
+        "anchors: &a {k: v}\nused: *a\nlist: [1, 2.5, -3, 1.0e+3, .inf, -.Inf, .NaN]\n",
+        "title: A title with 'quotes' and #hash\nkey with spaces: value\n",
+    ],
+)
+def test_same_values_on_record_shaped_yaml(source: str) -> None:
+    expected = yaml.load(source, Loader=SAFE_LOADER)
+    found = parse_yaml(source)
+    if any(isinstance(v, float) and v != v for v in expected.get("list", [])):
+        # NaN is never equal to itself: compare the rest, and NaN by its repr.
+        assert repr(found) == repr(expected)
+    else:
+        assert same(found, expected), diff(found, expected)
+
+
+@pytest.mark.parametrize("word", ["yes", "no", "on", "off", "Yes", "NO", "true", "False"])
+def test_yaml_1_1_booleans_in_published_give_the_same_record(word: str) -> None:
+    # PyYAML (YAML 1.1) reads `published: no` as False, yaml-rs (YAML 1.2) as "no":
+    # the record must be unpublished under both.
+    source = f"title: T\nwebUrl: https://a.com/x\npublished: {word}\n"
+    mine = coerce(parse_yaml(source))
+    theirs = coerce(yaml.load(source, Loader=SAFE_LOADER))
+    assert mine == theirs
+    assert mine[1] == []
