@@ -59,6 +59,8 @@ def select_articles(
         if check is None:
             return everything
         return [index for index in everything if check(graph.articles[index])]
+    if len(lists) == 1 and check is None:
+        return lists[0]
     lists.sort(key=len)
     narrowest, others = lists[0], lists[1:]
     articles = graph.articles

@@ -111,8 +111,10 @@ class Query:
             ArticleFilter | None,
             strawberry.argument(description="Only matches that meet every given condition."),
         ] = None,
+        last: Last = None,
+        before: Before = None,
     ) -> ArticleConnection:
-        request = pagination.page_request(first, after)
+        request = pagination.page_request(first, after, last, before)
         conditions = None if filter is None else filter.to_filter()
         return search.search(graph_of(info), query, request, conditions)  # type: ignore[return-value]
 

@@ -166,3 +166,23 @@ def test_article_without_ties_has_no_similar(tmp_path: Path) -> None:
     )
     graph = load(tmp_path).graph
     assert run(graph, query, u="https://a.example/1")["article"]["similar"] == [{"score": 1.0}]
+
+
+def test_search_pages_backwards(case: tuple[ContentGraph, Records]) -> None:
+    graph, expected = case
+    query = next(q for q in queries(expected) if len(expected_search(expected, q)) > 3)
+    urls: list[str] = []
+    before = None
+    while True:
+        data = run(
+            graph,
+            """query($q: String!, $before: String) { search(query: $q, last: 3, before: $before)
+               { nodes { url } pageInfo { hasPreviousPage startCursor } } }""",
+            q=query,
+            before=before,
+        )["search"]
+        urls = [node["url"] for node in data["nodes"]] + urls
+        if not data["pageInfo"]["hasPreviousPage"]:
+            break
+        before = data["pageInfo"]["startCursor"]
+    assert urls == expected_search(expected, query)
