@@ -183,3 +183,15 @@ def data_record(data_records: list[dict[str, Any]]) -> dict[str, Any]:
         if url and urls[url] == 1 and CANONICAL_URL.fullmatch(url) and title == title.strip():
             return record
     pytest.fail("data/ has no record with a plain canonical webUrl")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """In CI a skipped test is a failure: CI has ../shared, Chromium and the npm assets,
+    so a skip there means an install step broke, and must not pass as green."""
+    outcome = yield
+    report = outcome.get_result()
+    if os.environ.get("CI") and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"skipped in CI, where nothing may skip: {reason}"
