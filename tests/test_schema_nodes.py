@@ -316,3 +316,32 @@ def test_paths(case: tuple[str, ContentGraph, Records]) -> None:
     assert run(graph, PATH, **{"from": first["id"], "to": unknown})["path"] is None
     one = run(graph, PATH, **{"from": first["id"], "to": first["id"], "hops": 0})["path"]
     assert one == [{"__typename": "Article", "url": first["url"]}]
+
+
+@pytest.mark.parametrize(("field", "identity"), [("providers", "domain"), ("topics", "slug")])
+def test_root_lists_page_backwards_by_edges(
+    case: tuple[str, ContentGraph, Records], field: str, identity: str
+) -> None:
+    _, graph, expected = case
+    keys: list[str] = []
+    before = None
+    while True:
+        data = run(
+            graph,
+            f"""query($before: String) {{ {field}(last: 4, before: $before) {{ totalCount
+                edges {{ cursor node {{ {identity} }} }}
+                pageInfo {{ hasPreviousPage hasNextPage startCursor endCursor }} }} }}""",
+            before=before,
+        )[field]
+        edges = data["edges"]
+        keys = [edge["node"][identity] for edge in edges] + keys
+        info = data["pageInfo"]
+        assert info["startCursor"] == (edges[0]["cursor"] if edges else None)
+        assert info["endCursor"] == (edges[-1]["cursor"] if edges else None)
+        assert info["hasNextPage"] is (before is not None)
+        if not info["hasPreviousPage"]:
+            break
+        before = info["startCursor"]
+    every = expected.providers if field == "providers" else expected.topics
+    assert keys == sorted(every)
+    assert data["totalCount"] == len(every)
