@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from graph import ContentGraph, load
 from schema import execute_sync
@@ -346,3 +348,61 @@ def test_default_order_equals_explicit(case: tuple[ContentGraph, Records]) -> No
         graph, "articles", ", orderBy: {field: PUBLISHED_DATE_TIME, direction: DESC}", 30
     )
     assert explicit == expected.ordered
+
+
+@pytest.fixture(scope="module")
+def data_case() -> tuple[ContentGraph, Records]:
+    if not data_set("data").is_dir():
+        pytest.skip("data/ is absent")
+    return load(data_set("data")).graph, records("data")
+
+
+@st.composite
+def article_filters(draw: st.DrawFn, expected: Records) -> dict[str, Any]:
+    articles = list(expected.articles.values())
+    conditions: dict[str, Any] = {}
+    if draw(st.booleans()):
+        conditions["topics"] = draw(st.lists(st.sampled_from(sorted(expected.topics)), max_size=3))
+    if draw(st.booleans()):
+        conditions["providers"] = draw(
+            st.lists(st.sampled_from(sorted(expected.providers)), max_size=3)
+        )
+    if draw(st.booleans()):
+        conditions["types"] = draw(st.lists(st.sampled_from(["article", "video", "x"]), max_size=2))
+    if draw(st.booleans()):
+        conditions["minQuality"] = draw(st.integers(0, 200))
+    if draw(st.booleans()):
+        conditions["hasRecord"] = draw(st.booleans())
+    if draw(st.booleans()):
+        title = word_list(draw(st.sampled_from(articles)).title)
+        conditions["text"] = " ".join(w[: draw(st.integers(1, len(w)))] for w in title[:2])
+    return conditions
+
+
+def keeps(article: ArticleRecord, conditions: dict[str, Any]) -> bool:
+    if conditions.get("topics") and not set(conditions["topics"]) & set(article.topics):
+        return False
+    if conditions.get("providers") and article.provider not in conditions["providers"]:
+        return False
+    if conditions.get("types") and (article.type or "").strip().lower() not in conditions["types"]:
+        return False
+    if "minQuality" in conditions and (
+        article.quality is None or article.quality < conditions["minQuality"]
+    ):
+        return False
+    if "hasRecord" in conditions and article.has_record != conditions["hasRecord"]:
+        return False
+    return "text" not in conditions or text_matches(article, conditions["text"])
+
+
+@given(data=st.data())
+@settings(max_examples=60, deadline=None)
+def test_any_combination_of_conditions(
+    data_case: tuple[ContentGraph, Records], data: st.DataObject
+) -> None:
+    graph, expected = data_case
+    conditions = data.draw(article_filters(expected))
+    result = run(graph, FILTER_QUERY, filter=conditions)["articles"]
+    want = [url for url in expected.ordered if keeps(expected.articles[url], conditions)]
+    assert result["totalCount"] == len(want)
+    assert [node["url"] for node in result["nodes"]] == want[:100]
