@@ -43,9 +43,9 @@ def main() -> None:
 @main.command()
 @click.argument(
     "data_dir",
-    default="data",
+    default=default_data_dir,
     type=click.Path(exists=True, file_okay=False, path_type=Path),
-    envvar="CONTENT_GRAPH_DATA",
+    envvar=DATA_ENV,
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON, for pipelines.")
 @click.option("--errors-only", is_flag=True, help="List skipped files only, not warnings.")
@@ -62,6 +62,7 @@ def check(
 ) -> None:
     """Load DATA_DIR and report what was loaded and every problem found.
 
+    DATA_DIR (env CONTENT_GRAPH_DATA) defaults to this repository's data/.
     Prints a summary line, then one line per problem: the file (relative to
     DATA_DIR), the line where known, and the reason. Skipped files are errors;
     dropped fields, invalid related links and duplicate records are warnings.
