@@ -35,10 +35,11 @@ class LoadReport:
 
     def summary(self, articles: int, providers: int, topics: int) -> str:
         return (
-            f"{self.files_loaded:,} records loaded ({self.unpublished:,} unpublished, "
-            f"{self.duplicates:,} duplicates), {self.files_skipped:,} files skipped, "
-            f"{len(self.warnings):,} warnings: {articles:,} articles, {providers:,} providers, "
-            f"{topics:,} topics from {self.data_dir} in {self.seconds:.2f}s"
+            f"{_count(self.files_loaded, 'record')} loaded ({self.unpublished:,} unpublished, "
+            f"{_count(self.duplicates, 'duplicate')}), {_count(self.files_skipped, 'file')} "
+            f"skipped, {_count(len(self.warnings), 'warning')}: {_count(articles, 'article')}, "
+            f"{_count(providers, 'provider')}, {_count(topics, 'topic')} from {self.data_dir} "
+            f"in {self.seconds:.2f}s"
         )
 
     def as_json(self) -> dict[str, Any]:
@@ -64,3 +65,7 @@ class LoadReport:
                 for problem in self.problems
             ],
         }
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}" if number == 1 else f"{number:,} {noun}s"
