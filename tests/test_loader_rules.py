@@ -744,3 +744,93 @@ def test_networkx_edges_kinds_and_related_positions(tmp_path: Path) -> None:
     assert graph.stats.related_links == 3
     kinds = Counter(data["kind"] for _, _, data in g.edges(data=True))
     assert kinds["related"] == graph.stats.related_links
+
+
+# More of "Edges" and "Merging", for related-only articles
+
+
+def test_a_related_link_carries_no_topics_and_no_links(tmp_path: Path) -> None:
+    write_md(
+        tmp_path,
+        "a.md",
+        record(
+            "https://a.com/1",
+            related=[
+                link("https://x.com/x", topics=["Linked Topic"], related=[link("https://y.com/y")])
+            ],
+        ),
+    )
+    graph = load_dir(tmp_path).graph
+    x = graph.by_url["https://x.com/x"]
+    assert (x.topics, x.related) == ((), ())
+    assert "linked-topic" not in graph.by_slug
+    assert "https://y.com/y" not in graph.by_url
+    assert graph.stats.related_links == 1
+
+
+def test_provider_images_and_articles_from_related_only_articles(tmp_path: Path) -> None:
+    write_md(
+        tmp_path,
+        "a.md",
+        record(
+            "https://p.com/a",
+            "loser",
+            provider=provider("p.com", "P", [{"url": "https://p.com/loser.png"}]),
+        ),
+    )
+    write_md(
+        tmp_path,
+        "b.md",
+        record(
+            "https://o.com/b",
+            related=[
+                link("https://p.com/x", provider=provider("p.com", "P")),
+                link(
+                    "https://p.com/y",
+                    provider=provider(
+                        "www.p.com", "P", [{"url": "https://p.com/from-link.png", "width": 5}]
+                    ),
+                ),
+            ],
+        ),
+    )
+    write_md(tmp_path, "c.md", record("https://p.com/a", "winner", provider=provider("p.com")))
+    graph = load_dir(tmp_path).graph
+    p = graph.by_domain["p.com"]
+    assert [(i.url, i.width) for i in p.images] == [("https://p.com/from-link.png", 5)]
+    members = sorted(
+        graph.by_url[u].index for u in ("https://p.com/a", "https://p.com/x", "https://p.com/y")
+    )
+    assert list(p.articles) == members
+
+
+def test_organization_taxonomy_in_yaml(tmp_path: Path) -> None:
+    write_yaml(
+        tmp_path,
+        "_data/organizations/p.yaml",
+        {"taxonomy": "organization", "domain": "p.com", "name": "P From YAML"},
+        trailer="---\n",
+    )
+    write_md(tmp_path, "a.md", record("https://p.com/a", provider=provider("p.com", "P")))
+    assert load_dir(tmp_path).graph.by_domain["p.com"].name == "P From YAML"
+
+
+def test_a_date_without_time_or_offset_is_midnight_utc(tmp_path: Path) -> None:
+    write_md(tmp_path, "a.md", "title: A\nwebUrl: https://a.com/b\npublishedDateTime: 2020-07-01\n")
+    write_md(
+        tmp_path,
+        "b.md",
+        "title: B\nwebUrl: https://a.com/a\npublishedDateTime: 2020-07-01T02:00:00+02:00\n",
+    )
+    write_md(
+        tmp_path,
+        "c.md",
+        "title: C\nwebUrl: https://a.com/c\npublishedDateTime: 2020-06-30T23:59:59Z\n",
+    )
+    graph = load_dir(tmp_path).graph
+    assert [a.url for a in graph.articles] == [
+        "https://a.com/a",
+        "https://a.com/b",
+        "https://a.com/c",
+    ]
+    assert graph.by_url["https://a.com/b"].published_at == datetime(2020, 7, 1, tzinfo=UTC)
