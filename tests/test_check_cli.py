@@ -58,8 +58,9 @@ def broken(clean: Path) -> Path:
 
 
 def numbers_before(text: str, word: str) -> int:
-    """The number written just before `word` in `text` (e.g. 3 in '3 articles')."""
-    match = re.search(rf"([\d,]+) {word}", text)
+    """The number written just before `word` in `text` (3 in '3 articles', 1 in '1 article')."""
+    singular = word.removesuffix("s")
+    match = re.search(rf"([\d,]+) (?:{word}|{singular})\b", text)
     assert match, f"no count of {word!r} in {text!r}"
     return int(match.group(1).replace(",", ""))
 
