@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import pickle
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -192,8 +193,10 @@ def test_a_file_fixed_after_being_skipped_is_read_again(data: Path, tmp_path: Pa
 # A damaged or foreign cache file
 
 
-def cache_file(cache: Path) -> Path:
-    (found,) = [p for p in cache.iterdir() if p.is_file()]
+def cache_files(cache: Path) -> list[Path]:
+    """Every file the cache keeps (whatever their names and folders)."""
+    found = sorted(p for p in cache.rglob("*") if p.is_file())
+    assert found, f"nothing was cached under {cache}"
     return found
 
 
@@ -208,72 +211,77 @@ FOREIGN = {
 
 
 @pytest.mark.parametrize("content", FOREIGN.values(), ids=FOREIGN.keys())
-def test_a_foreign_cache_file_is_ignored(data: Path, tmp_path: Path, content: bytes) -> None:
+def test_a_foreign_cache_is_ignored(data: Path, tmp_path: Path, content: bytes) -> None:
     cache = tmp_path / "cache"
     fresh = load_cached(data, cache)
-    cache_file(cache).write_bytes(content)
+    for path in cache_files(cache):
+        path.write_bytes(content)
     result = load_cached(data, cache)
     assert result.report.cache_hits == 0
     assert snapshot(result.graph) == snapshot(fresh.graph)
+    assert report_of(result) == report_of(fresh)
     # It is replaced by a good one.
     assert load_cached(data, cache).report.cache_hits == result.report.files_seen
 
 
-def test_a_truncated_cache_file_is_ignored(data: Path, tmp_path: Path) -> None:
+def test_truncated_cache_files_are_ignored(data: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
-    fresh = load_cached(data, cache)
-    good = cache_file(cache).read_bytes()
-    for size in range(0, len(good), max(1, len(good) // 200)):
-        cache_file(cache).write_bytes(good[:size])
-        result = load_cached(data, cache)
-        assert snapshot(result.graph) == snapshot(fresh.graph), size
+    fresh = snapshot(load_cached(data, cache).graph)
+    for path in cache_files(cache):
+        good = path.read_bytes()
+        for size in range(0, len(good), max(1, len(good) // 100)):
+            path.write_bytes(good[:size])
+            assert snapshot(load_cached(data, cache).graph) == fresh, (path.name, size)
+        path.write_bytes(good)
 
 
 @pytest.fixture
 def small_data(tmp_path: Path) -> Path:
-    """One small record: its cache file is small enough to damage at every byte."""
+    """One small record: its cache files are small enough to damage at every byte."""
     root = tmp_path / "small"
     write_md(root, "a.md", record("https://a.com/x", "A", quality=5))
     return root
 
 
-def damaged_copies(good: bytes) -> list[tuple[int, int, bytes]]:
-    copies = []
+def damaged_copies(good: bytes) -> Iterator[tuple[str, bytes]]:
     for mask in (0xFF, 0x01, 0x80):
         for position in range(len(good)):
             damaged = bytearray(good)
             damaged[position] ^= mask
-            copies.append((position, mask, bytes(damaged)))
-    return copies
+            yield f"byte {position} ^ {mask:#04x}", bytes(damaged)
 
 
-def test_a_damaged_cache_file_never_breaks_the_load(small_data: Path, tmp_path: Path) -> None:
+def test_a_damaged_cache_never_breaks_the_load(small_data: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     load_cached(small_data, cache)
-    good = cache_file(cache).read_bytes()
     failures = []
-    for position, mask, damaged in damaged_copies(good):
-        cache_file(cache).write_bytes(damaged)
-        try:
-            load_cached(small_data, cache)
-        except Exception as error:
-            failures.append(f"byte {position} ^ {mask:#04x}: {type(error).__name__}: {error}")
+    for path in cache_files(cache):
+        good = path.read_bytes()
+        for where, damaged in damaged_copies(good):
+            path.write_bytes(damaged)
+            try:
+                load_cached(small_data, cache)
+            except Exception as error:
+                failures.append(f"{path.name} {where}: {type(error).__name__}: {error}")
+        path.write_bytes(good)
     assert not failures, f"{len(failures)} damaged caches broke the load:\n" + "\n".join(
         failures[:10]
     )
 
 
-def test_a_damaged_cache_file_never_serves_wrong_data(small_data: Path, tmp_path: Path) -> None:
+def test_a_damaged_cache_never_serves_wrong_data(small_data: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     fresh = snapshot(load_cached(small_data, cache).graph)
-    good = cache_file(cache).read_bytes()
     wrong = []
-    for position, mask, damaged in damaged_copies(good):
-        cache_file(cache).write_bytes(damaged)
-        try:
-            served = snapshot(load_cached(small_data, cache).graph)
-        except Exception:
-            continue
-        if served != fresh:
-            wrong.append(f"byte {position} ^ {mask:#04x}: {served['articles']}")
+    for path in cache_files(cache):
+        good = path.read_bytes()
+        for where, damaged in damaged_copies(good):
+            path.write_bytes(damaged)
+            try:
+                served = snapshot(load_cached(small_data, cache).graph)
+            except Exception:
+                continue  # the test above reports these
+            if served != fresh:
+                wrong.append(f"{path.name} {where}: {served['articles']}")
+        path.write_bytes(good)
     assert not wrong, f"{len(wrong)} damaged caches were served as data:\n" + "\n".join(wrong[:10])
