@@ -78,21 +78,26 @@ def collector_paused() -> Iterator[None]:
 
 
 class LoadCache:
-    def __init__(self, folder: Path, key: str, entries: dict[str, tuple[Fingerprint, Any]]) -> None:
+    def __init__(self, folder: Path, key: str) -> None:
         self.folder = folder
         # Stored beside the data and checked on open: guards against hash collisions and
         # against caches written for another data directory or by other code.
         self.key = key
-        self.entries = entries
+        self._entries: dict[str, tuple[Fingerprint, Any]] | None = None
 
     @classmethod
     def open(cls, cache_dir: Path, data_dir: Path, max_file_bytes: int) -> LoadCache:
         key = f"{Path(data_dir).resolve()}\0{max_file_bytes}\0{CODE_VERSION}"
         name = hashlib.blake2b(key.encode("utf-8", "surrogateescape"), digest_size=10).hexdigest()
-        folder = Path(cache_dir) / name
-        stored = _read(folder / "files.pickle")
-        entries = stored[1] if isinstance(stored, tuple) and stored[0] == key else {}
-        return cls(folder, key, entries)
+        return cls(Path(cache_dir) / name, key)
+
+    @property
+    def entries(self) -> dict[str, tuple[Fingerprint, Any]]:
+        # Read on first use: a load that the snapshot answers never needs the file results.
+        if self._entries is None:
+            stored = _read(self.folder / "files.pickle")
+            self._entries = stored[1] if isinstance(stored, tuple) and stored[0] == self.key else {}
+        return self._entries
 
     def get(self, path: str, fingerprint: Fingerprint) -> FileResult | None:
         entry = self.entries.get(path)
@@ -104,7 +109,7 @@ class LoadCache:
         """Replace the stored file results; failing to write only costs the next start."""
         entries = {result.path: (fingerprint, to_plain(result)) for result, fingerprint in results}
         if _write(self.folder / "files.pickle", (self.key, entries)):
-            self.entries = entries
+            self._entries = entries
 
     def snapshot(self, version: str) -> tuple[ContentGraph, LoadReport] | None:
         """The graph and report last built from data of this version, if any."""
