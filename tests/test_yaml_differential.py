@@ -16,6 +16,7 @@ import pytest
 import yaml
 from writing import CORPUS
 
+from graph import load
 from graph.files import parse_yaml
 from graph.records import InvalidRecord, coerce_record
 
@@ -151,6 +152,12 @@ def test_same_values_on_a_generated_corpus(generated: Path) -> None:
         "images:\n  - url: x\n    width: 1400\n    isCached: true\n  - {url: y, height: 2}\n",
         "anchors: &a {k: v}\nused: *a\nlist: [1, 2.5, -3, 1.0e+3, .inf, -.Inf, .NaN]\n",
         "title: A title with 'quotes' and #hash\nkey with spaces: value\n",
+        # Quoted scalars folded over indented lines, as PyYAML's dumper writes long ones.
+        "title: 'Microsoft: what the new portal means for makers, admins and the\n  rest'\n",
+        'excerpt: "He said: \\"this\\" and\n  went on\n\n  for a while"\nquality: 5\n',
+        # Continuation lines indented by one space: valid YAML (1.1 and 1.2) as well.
+        'title: "A title folded\n over two lines"\nquality: 5\n',
+        "excerpt: 'An excerpt folded\n over two lines'\n",
     ],
 )
 def test_same_values_on_record_shaped_yaml(source: str) -> None:
@@ -172,3 +179,31 @@ def test_yaml_1_1_booleans_in_published_give_the_same_record(word: str) -> None:
     theirs = coerce(yaml.load(source, Loader=SAFE_LOADER))
     assert mine == theirs
     assert mine[1] == []
+
+
+def test_a_record_dumped_by_pyyaml_with_its_defaults_loads(tmp_path: Path) -> None:
+    # yaml.safe_dump folds long quoted strings over indented lines at 80 columns: a
+    # record written by any Python tool looks like this.
+    fields = {
+        "title": "Microsoft: what the new Power Apps portal means for makers, admins and the rest",
+        "webUrl": "https://a.com/folded",
+        "excerpt": 'He said: "this" ' + "word " * 30,
+    }
+    text = yaml.safe_dump(fields, sort_keys=False)
+    assert "\n  " in text  # folded
+    (tmp_path / "folded.md").write_text(f"---\n{text}---\n")
+    result = load(tmp_path, use_cache=False)
+    assert not result.report.problems, result.report.problems
+    article = result.graph.by_url["https://a.com/folded"]
+    expected = yaml.safe_load(text)
+    assert (article.title, article.excerpt) == (expected["title"], expected["excerpt"])
+
+
+def test_a_record_with_a_title_folded_by_hand_loads(tmp_path: Path) -> None:
+    # Hand-edited front matter: a quoted title continued on a line indented by one space.
+    text = 'title: "Power Apps portals:\n what changes for makers"\nwebUrl: https://a.com/hand\n'
+    (tmp_path / "hand.md").write_text(f"---\n{text}---\n")
+    result = load(tmp_path, use_cache=False)
+    assert not result.report.problems, result.report.problems
+    expected = yaml.safe_load(text)["title"]
+    assert result.graph.by_url["https://a.com/hand"].title == expected
