@@ -27,11 +27,13 @@ CANONICAL_URLS = [
     ("http://qz.com:443/a", "http://qz.com:443/a"),
     ("https://qz.com:80/a", "https://qz.com:80/a"),
     ("https://qz.com:8443/a", "https://qz.com:8443/a"),
+    ("http://[::1]:80/a", "http://[::1]/a"),
     ("HTTPS://Qz.COM:443/", "https://qz.com/"),
     # fragment
     ("https://qz.com/a#section-2", "https://qz.com/a"),
     ("https://qz.com/a?x=1#frag", "https://qz.com/a?x=1"),
     ("https://qz.com/a#", "https://qz.com/a"),
+    ("https://qz.com/a#x?y=1", "https://qz.com/a"),
     # utm_ pieces dropped, the rest byte for byte and in order
     ("https://qz.com/a?utm_source=x", "https://qz.com/a"),
     ("https://qz.com/a?utm_source=x&utm_medium=y&utm_campaign=z", "https://qz.com/a"),
@@ -47,6 +49,9 @@ CANONICAL_URLS = [
     # the '?' goes when nothing is left
     ("https://qz.com/a?", "https://qz.com/a"),
     ("https://qz.com/a/?utm_medium=social", "https://qz.com/a"),
+    ("https://qz.com?utm_source=x", "https://qz.com"),
+    ("https://qz.com/?utm_source=x", "https://qz.com/"),
+    ("https://qz.com:443?x=1", "https://qz.com?x=1"),
     # one trailing '/' of a path longer than '/'
     ("https://qz.com/a/", "https://qz.com/a"),
     ("https://qz.com/a//", "https://qz.com/a/"),

@@ -5,6 +5,7 @@ Every expected value is written out from the records the test itself writes.
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -78,6 +79,7 @@ def test_three_records_for_one_article_count_two_duplicates(tmp_path: Path) -> N
         ("_news/z.md", "a.md"),  # '_' (0x5f) before 'a' (0x61)
         ("z.md", "é.md"),  # UTF-8 bytes of 'é' after 'z'
         ("n/10.md", "n/9.md"),  # bytes, not numbers
+        ("é.md", os.fsdecode(b"\xff.md")),  # a name that is not UTF-8 sorts by its bytes
     ],
 )
 def test_files_are_read_in_byte_wise_path_order(tmp_path: Path, first: str, last: str) -> None:

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import os
 import pickle
+import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -285,3 +288,33 @@ def test_a_damaged_cache_never_serves_wrong_data(small_data: Path, tmp_path: Pat
                 wrong.append(f"{path.name} {where}: {served['articles']}")
         path.write_bytes(good)
     assert not wrong, f"{len(wrong)} damaged caches were served as data:\n" + "\n".join(wrong[:10])
+
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def code_version_of(package_parent: Path) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", "from graph.cache import CODE_VERSION; print(CODE_VERSION)"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(package_parent)},
+        cwd=package_parent,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+@pytest.mark.parametrize("module", ["identity.py", "files.py", "records.py", "build.py"])
+def test_a_change_to_the_reading_rules_invalidates_the_cache(tmp_path: Path, module: str) -> None:
+    # Each of these modules decides what a file reads as (canonical URLs live in
+    # identity.py): a cache written by another version of any of them must not be used.
+    original, changed = tmp_path / "original", tmp_path / "changed"
+    for copy in (original, changed):
+        shutil.copytree(
+            REPO / "graph", copy / "graph", ignore=shutil.ignore_patterns("__pycache__")
+        )
+    with open(changed / "graph" / module, "a") as handle:
+        handle.write("\n# A new version of the rules.\n")
+    assert code_version_of(changed) != code_version_of(original)
