@@ -12,7 +12,7 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
-from writing import link, provider, record, write_md, write_text, write_yaml
+from writing import link, provider, record, snapshot, write_md, write_text, write_yaml
 
 from graph import ContentGraph, LoadResult, load
 
@@ -836,3 +836,24 @@ def test_a_date_without_time_or_offset_is_midnight_utc(tmp_path: Path) -> None:
         "https://a.com/c",
     ]
     assert graph.by_url["https://a.com/b"].published_at == datetime(2020, 7, 1, tzinfo=UTC)
+
+
+# Reading in worker processes gives the same graph as reading in this one
+
+
+def test_parallel_reading_gives_the_same_graph(tmp_path: Path) -> None:
+    from graph.generate import generate_corpus
+    from graph.load import PARALLEL_THRESHOLD
+
+    generate_corpus(tmp_path / "big", records=PARALLEL_THRESHOLD + 300, seed=3)
+    write_text(tmp_path / "big", "_news/zz-broken.md", "---\ntitle: [\n---\n")
+    write_md(tmp_path / "big", "_news/zz-warned.md", record("https://zz.com/w", quality="high"))
+    serial = load(tmp_path / "big", use_cache=False, workers=1)
+    parallel = load(tmp_path / "big", use_cache=False, workers=4)
+    assert snapshot(parallel.graph) == snapshot(serial.graph)
+    assert parallel.report.problems == serial.report.problems
+    assert (parallel.report.files_loaded, parallel.report.files_skipped) == (
+        serial.report.files_loaded,
+        serial.report.files_skipped,
+    )
+    assert serial.report.files_skipped == 1

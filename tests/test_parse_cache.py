@@ -11,52 +11,11 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from writing import CORPUS, link, provider, record, write_md, write_text, write_yaml
+from writing import CORPUS, link, provider, record, snapshot, write_md, write_text, write_yaml
 
-from graph import ContentGraph, LoadResult, load
-
-
-def snapshot(graph: ContentGraph) -> dict[str, Any]:
-    """Everything a client can see of a graph, as plain values."""
-    return {
-        "articles": [
-            (
-                a.index,
-                a.url,
-                a.title,
-                a.excerpt,
-                a.published_at,
-                a.web_url,
-                a.original_url,
-                a.amp_web_url,
-                a.cdn_amp_web_url,
-                a.type,
-                a.category,
-                a.quality,
-                a.heat,
-                a.featured_content,
-                a.has_record,
-                tuple(a.images),
-                a.provider.domain if a.provider else None,
-                tuple(t.slug for t in a.topics),
-                tuple(r.url for r in a.related),
-                tuple(a.related_from),
-            )
-            for a in graph.articles
-        ],
-        "providers": [
-            (p.domain, p.name, tuple(p.images), tuple(p.articles)) for p in graph.providers
-        ],
-        "topics": [
-            (t.slug, t.name, t.keywords, t.hashtags, tuple(t.articles)) for t in graph.topics
-        ],
-        "edges": sorted(
-            (repr(u), repr(v), sorted(d.items())) for u, v, d in graph.graph.edges(data=True)
-        ),
-    }
+from graph import LoadResult, load
 
 
 def report_of(result: LoadResult) -> tuple:

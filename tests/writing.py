@@ -7,9 +7,12 @@ reading, parsing and merging exactly as a data directory on disk does.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
+
+if TYPE_CHECKING:
+    from graph import ContentGraph
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 CORPUS = SHARED / "corpus"
@@ -79,3 +82,43 @@ def provider(domain: str, name: str | None = None, images: list[dict] | None = N
     if images is not None:
         entry["images"] = images
     return entry
+
+
+def snapshot(graph: ContentGraph) -> dict[str, Any]:
+    """Everything a client can see of a graph, as plain values."""
+    return {
+        "articles": [
+            (
+                a.index,
+                a.url,
+                a.title,
+                a.excerpt,
+                a.published_at,
+                a.web_url,
+                a.original_url,
+                a.amp_web_url,
+                a.cdn_amp_web_url,
+                a.type,
+                a.category,
+                a.quality,
+                a.heat,
+                a.featured_content,
+                a.has_record,
+                tuple(a.images),
+                a.provider.domain if a.provider else None,
+                tuple(t.slug for t in a.topics),
+                tuple(r.url for r in a.related),
+                tuple(a.related_from),
+            )
+            for a in graph.articles
+        ],
+        "providers": [
+            (p.domain, p.name, tuple(p.images), tuple(p.articles)) for p in graph.providers
+        ],
+        "topics": [
+            (t.slug, t.name, t.keywords, t.hashtags, tuple(t.articles)) for t in graph.topics
+        ],
+        "edges": sorted(
+            (repr(u), repr(v), sorted(d.items())) for u, v, d in graph.graph.edges(data=True)
+        ),
+    }
