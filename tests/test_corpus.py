@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -83,3 +84,18 @@ def test_every_published_record_is_served(corpus_load: tuple[str, LoadResult]) -
             published.add(url)
     served = {a.url for a in result.graph.articles if a.has_record}
     assert published == served
+
+
+def test_word_indexes_list_every_article_with_the_word(
+    corpus_load: tuple[str, LoadResult],
+) -> None:
+    _, result = corpus_load
+    graph = result.graph
+    for index, field in ((graph.title_words, "title"), (graph.excerpt_words, "excerpt")):
+        expected: dict[str, list[int]] = {}
+        for article in graph.articles:
+            text = getattr(article, field) or ""
+            for word in sorted({w.lower() for w in re.findall(r"\w+", text)}):
+                expected.setdefault(word, []).append(article.index)
+        assert {word: list(found) for word, found in index.postings.items()} == expected
+        assert list(index.vocabulary) == sorted(expected)

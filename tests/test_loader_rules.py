@@ -857,3 +857,50 @@ def test_parallel_reading_gives_the_same_graph(tmp_path: Path) -> None:
         serial.report.files_skipped,
     )
     assert serial.report.files_skipped == 1
+
+
+def test_the_first_link_wins_wholesale_provider_included(tmp_path: Path) -> None:
+    write_md(
+        tmp_path,
+        "a.md",
+        record(
+            "https://o.com/a",
+            related=[link("https://x.com/x", "first", provider=provider("p.com", "P"))],
+        ),
+    )
+    write_md(
+        tmp_path,
+        "b.md",
+        record(
+            "https://o.com/b",
+            related=[
+                link(
+                    "https://x.com/x",
+                    "second",
+                    excerpt="only in the second",
+                    provider=provider("q.com", "Q"),
+                )
+            ],
+        ),
+    )
+    graph = load_dir(tmp_path).graph
+    x = graph.by_url["https://x.com/x"]
+    assert (x.title, x.excerpt, x.provider.domain) == ("first", None, "p.com")
+    assert "q.com" not in graph.by_domain
+
+
+def test_unknown_keys_and_secured_are_kept_out(tmp_path: Path) -> None:
+    blob = "dhvEIeOG6zf3ldE5R290ATA8ke+L/UDIHFge1NCGfQ2j==;InY0lHNOuPH7S9hD6rV9Tw=="
+    write_md(
+        tmp_path,
+        "a.md",
+        record(
+            "https://a.com/1", secured=blob, _id="abc", tags=["x"], somethingElse={"nested": True}
+        ),
+    )
+    result = load_dir(tmp_path)
+    assert not result.report.problems
+    article = result.graph.by_url["https://a.com/1"]
+    values = [getattr(article, name, None) for name in dir(article) if not name.startswith("_")]
+    assert not any(blob in repr(value) for value in values)
+    assert not hasattr(article, "secured")

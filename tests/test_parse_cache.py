@@ -277,3 +277,12 @@ def test_a_change_to_the_reading_rules_invalidates_the_cache(tmp_path: Path, mod
     with open(changed / "graph" / module, "a") as handle:
         handle.write("\n# A new version of the rules.\n")
     assert code_version_of(changed) != code_version_of(original)
+
+
+def test_a_cache_folder_that_cannot_be_written_costs_only_speed(data: Path, tmp_path: Path) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    for cache in (blocked, blocked / "below"):
+        result = load_cached(data, cache)
+        assert snapshot(result.graph) == snapshot(load(data, use_cache=False).graph)
+        assert result.report.cache_hits == 0
