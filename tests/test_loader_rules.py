@@ -904,3 +904,31 @@ def test_unknown_keys_and_secured_are_kept_out(tmp_path: Path) -> None:
     values = [getattr(article, name, None) for name in dir(article) if not name.startswith("_")]
     assert not any(blob in repr(value) for value in values)
     assert not hasattr(article, "secured")
+
+
+def test_a_yaml_record_with_a_directive_is_read(tmp_path: Path) -> None:
+    # "%YAML 1.1" belongs to the document after the next "---": one document, one record.
+    write_yaml(tmp_path, "a.yaml", "%YAML 1.1\n---\ntitle: Directive\nwebUrl: https://a.com/1\n")
+    result = load_dir(tmp_path)
+    assert not result.report.problems, result.report.problems
+    assert titles(result.graph) == {"https://a.com/1": "Directive"}
+
+
+def test_a_second_document_after_an_end_marker_is_reported_as_one(tmp_path: Path) -> None:
+    write_yaml(
+        tmp_path,
+        "a.yaml",
+        "title: A\nwebUrl: https://a.com/1\n...\n---\ntitle: B\nwebUrl: https://a.com/2\n",
+    )
+    write_yaml(
+        tmp_path,
+        "b.yaml",
+        "title: A\nwebUrl: https://a.com/1\n...\ntitle: B\nwebUrl: https://a.com/2\n",
+    )
+    result = load_dir(tmp_path)
+    assert result.graph.articles == ()
+    reasons = {p.path: p.reason for p in result.report.errors}
+    assert set(reasons) == {"a.yaml", "b.yaml"}
+    # Both files are mappings: the reason is the second document, not "a list".
+    for path, reason in reasons.items():
+        assert "document" in reason, (path, reason)
