@@ -105,20 +105,30 @@ def front_matter(text: str, markdown: bool) -> str | None:
     return None
 
 
-def pyyaml_loop(folder: Path, files: Iterable[str], *, safe: bool = False) -> int:
-    """Parse every file's front matter on this one core; the count parsed.
+PARSERS = ("csafe", "safe", "yaml-rs")
 
-    With CSafeLoader (libyaml) by default; `safe` takes the pure-Python SafeLoader that
-    `yaml.safe_load` uses.
-    """
+
+def parser_for(name: str) -> Callable[[str], Any]:
+    """`csafe`: PyYAML's CSafeLoader (libyaml), the issue's baseline; `safe`: the
+    pure-Python SafeLoader that `yaml.safe_load` uses; `yaml-rs`: the loader's parser."""
     import yaml
 
-    loader = yaml.SafeLoader if safe else yaml.CSafeLoader
+    if name == "yaml-rs":
+        from graph.files import parse_yaml
+
+        return parse_yaml
+    loader = yaml.CSafeLoader if name == "csafe" else yaml.SafeLoader
+    return lambda source: yaml.load(source, Loader=loader)
+
+
+def parse_loop(folder: Path, files: Iterable[str], parser: str = "csafe") -> int:
+    """Read each file, take its front matter and parse it, on this one core; the count."""
+    parse = parser_for(parser)
     parsed = 0
     for path in files:
         text = (folder / path).read_bytes().decode("utf-8-sig").replace("\r\n", "\n")
         source = front_matter(text, path.endswith((".md", ".markdown")))
-        if source is not None and yaml.load(source, Loader=loader) is not None:
+        if source is not None and parse(source) is not None:
             parsed += 1
     return parsed
 
@@ -309,12 +319,12 @@ def measure(args: argparse.Namespace) -> dict:
     """One measurement (`args.child` names it), in this fresh process."""
     started_process = time.perf_counter()
     mode, folder = args.child, args.dir
-    if mode in ("csafe", "safe"):
+    if mode in PARSERS:
         files = [path for path, _ in record_files(folder)]
         if args.sample and args.sample < len(files):
             files = files[:: len(files) // args.sample][: args.sample]
         before = time.perf_counter()
-        parsed = pyyaml_loop(folder, files, safe=mode == "safe")
+        parsed = parse_loop(folder, files, mode)
         return {"seconds": time.perf_counter() - before, "parsed": parsed, "files": len(files)}
 
     # The package re-exports the function `load` under the name of its module.
@@ -443,6 +453,8 @@ def bench_size(args: argparse.Namespace, records: int, largest: bool) -> dict:
         say(f"  PyYAML SafeLoader loop over {args.sample:,} files")
         sample = ("--sample", str(args.sample))
         row["safe"] = best_of(args.repeat, lambda: run_child(args, "safe", folder, *sample))
+        say("  yaml-rs loop (the loader's parser alone)")
+        row["yaml-rs"] = best_of(args.repeat, lambda: run_child(args, "yaml-rs", folder))
         say("  cold load in a forked child, handed back pickled")
         row["handoff"] = best_of(args.repeat, lambda: run_child(args, "handoff", folder))
     say("  first load with the cache, then a warm restart")
@@ -514,59 +526,46 @@ def preamble(big: dict, context: dict) -> list[str]:
     ]
 
 
+LOOPS = {
+    "csafe": "PyYAML CSafeLoader loop, one core",
+    "safe": "PyYAML SafeLoader loop (`yaml.safe_load`), one core",
+    "yaml-rs": "yaml-rs loop (the loader's parser), one core",
+}
+
+
 def speed(big: dict) -> list[str]:
-    cold, csafe = big["cold"], big["csafe"]
-    rows = [
-        ["cold load, `use_cache=False`", f"{cold['seconds']:.2f}", rate(cold), phase_text(cold)]
-    ]
+    cold = big["cold"]
+    rows = [["cold load, `use_cache=False`", *timing(cold)]]
     if "cold_one_worker" in big:
-        one = big["cold_one_worker"]
-        rows.append(["cold load, one worker", f"{one['seconds']:.2f}", rate(one), phase_text(one)])
-    rows.append(
-        [
-            "PyYAML CSafeLoader loop, one core",
-            f"{csafe['seconds']:.2f}",
-            rate(csafe),
-            "read + front matter + `yaml.load`",
-        ]
-    )
-    if "safe" in big:
-        safe = big["safe"]
-        rows.append(
-            [
-                f"PyYAML SafeLoader loop, one core, {safe['files']:,} files",
-                f"{safe['seconds']:.2f}",
-                rate(safe),
-                "as above, pure-Python loader",
-            ]
-        )
+        rows.append(["cold load, one worker", *timing(big["cold_one_worker"])])
+    for parser, label in LOOPS.items():
+        if parser in big:
+            m = big[parser]
+            rows.append([f"{label}, {m['files']:,} files", *timing(m, "read, front matter, parse")])
     for label, key in (
         ("first load with the cache (writes it)", "first"),
         ("warm restart, unchanged files", "warm"),
         (f"restart after touching {big['touched']:,} files", "partial"),
     ):
-        m = big[key]
-        rows.append([label, f"{m['seconds']:.2f}", rate(m), phase_text(m)])
+        rows.append([label, *timing(big[key])])
     out = ["", "## Speed", ""]
     out += table(["load", "seconds", "files/s", "phases (seconds)"], rows)
-    out += [
-        "",
-        f"- Cold load against the CSafeLoader loop: **{csafe['seconds'] / cold['seconds']:.1f}x** "
-        f"({rate(cold)} against {rate(csafe)} files/s).",
-    ]
-    if "safe" in big:
-        safe = big["safe"]
-        ratio = safe["seconds"] / safe["files"] * cold["files"] / cold["seconds"]
-        out.append(
-            f"- Against the pure-Python SafeLoader loop (`yaml.safe_load`): **{ratio:.1f}x** "
-            f"({rate(safe)} files/s)."
-        )
+    out.append("")
+    for parser, label in LOOPS.items():
+        if parser in big:
+            m = big[parser]
+            ratio = (m["seconds"] / m["files"]) / (cold["seconds"] / cold["files"])
+            out.append(f"- Cold load against the {label}: **{ratio:.1f}x**.")
     warm = big["warm"]
     out.append(
         f"- Warm restart: `load()` {warm['seconds']:.2f} s; the whole process "
         f"(interpreter start, imports, load) {warm['process_seconds']:.2f} s."
     )
     return out
+
+
+def timing(m: dict, phases: str | None = None) -> list[str]:
+    return [f"{m['seconds']:.2f}", rate(m), phases or phase_text(m)]
 
 
 def memory(big: dict) -> list[str]:

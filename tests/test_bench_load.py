@@ -49,13 +49,13 @@ def test_front_matter_is_the_block_between_the_markers(bench: ModuleType) -> Non
     assert bench.front_matter("name: x\n", False) == "name: x\n"
 
 
-@pytest.mark.parametrize("safe", [False, True])
-def test_the_pyyaml_loop_parses_every_file(
-    bench: ModuleType, small_corpus: Path, safe: bool
+@pytest.mark.parametrize("parser", ["csafe", "safe", "yaml-rs"])
+def test_each_parse_loop_parses_every_file(
+    bench: ModuleType, small_corpus: Path, parser: str
 ) -> None:
     on_disk = files_on_disk(small_corpus)
     names = [str(path.relative_to(small_corpus)) for path in on_disk]
-    assert bench.pyyaml_loop(small_corpus, names, safe=safe) == len(on_disk)
+    assert bench.parse_loop(small_corpus, names, parser) == len(on_disk)
 
 
 def test_touching_one_percent_makes_the_loader_read_those_again(
@@ -103,6 +103,7 @@ def test_the_command_reports_what_it_loaded(small_corpus: Path, tmp_path: Path) 
     files = len(files_on_disk(Path(row["folder"])))
     assert row["cold"]["files"] == row["csafe"]["files"] == files
     assert row["safe"]["files"] == 40
+    assert row["yaml-rs"]["files"] == files
     assert row["first"]["cache_hits"] == 0
     assert row["warm"]["cache_hits"] == files
     assert row["partial"]["cache_hits"] == files - row["touched"] > 0
