@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from multiprocessing import get_context
+from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -50,6 +51,7 @@ def load(
     use_cache: bool = True,
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
     progress: Progress | None = None,
+    separate_process: bool = False,
 ) -> LoadResult:
     """Load every record under `data_dir` into a new, immutable ContentGraph.
 
@@ -57,6 +59,12 @@ def load(
     again; when none changed, the graph itself comes from the cache. `workers` is the
     number of processes that read files (default: one per core); `progress(done,
     total)` is called as files are read.
+
+    `separate_process` (for long-running servers, with the cache on) builds the graph in
+    a child process that leaves it in the cache, then loads it from there: building
+    allocates and frees about as much again as the graph keeps, and the allocator cannot
+    hand those scattered holes back, so a process that built its graph holds some 60%
+    more memory than one that loaded it.
     """
     started = time.perf_counter()
     root = Path(data_dir)
@@ -71,6 +79,21 @@ def load(
         if use_cache:
             cache = LoadCache.open(cache_dir or default_cache_dir(), root, max_file_bytes)
             snapshot = cache.snapshot(version)
+            if snapshot is None and separate_process:
+                # If the child fails, the snapshot is still missing and the load below
+                # does the whole work itself.
+                child = _process_context().Process(
+                    target=load,
+                    args=(root,),
+                    kwargs={
+                        "workers": workers,
+                        "cache_dir": cache_dir,
+                        "max_file_bytes": max_file_bytes,
+                    },
+                )
+                child.start()
+                child.join()
+                snapshot = cache.snapshot(version)
             if snapshot is not None:
                 return _from_snapshot(*snapshot, data_dir, started, len(found), progress)
 
@@ -170,11 +193,7 @@ def _read_all(
                 progress(done + len(results), total)
     else:
         jobs = [(str(root), path, kind, max_file_bytes) for path, kind in files]
-        # fork starts workers in milliseconds with every module already imported, but in a
-        # threaded process (a server loading in the background) a fork can copy a lock
-        # that another thread holds and deadlock; forkserver forks from a clean process.
-        method = "fork" if threading.active_count() == 1 else "forkserver"
-        with ProcessPoolExecutor(workers, mp_context=get_context(method)) as pool:
+        with ProcessPoolExecutor(workers, mp_context=_process_context()) as pool:
             for plain in pool.map(_read_plain, jobs, chunksize=256):
                 results.append(from_plain(plain))
                 if progress and len(results) % step == 0:
@@ -182,3 +201,10 @@ def _read_all(
     if progress:
         progress(done + len(results), total)
     return results
+
+
+def _process_context() -> BaseContext:
+    # fork starts a child in milliseconds with every module already imported, but in a
+    # threaded process (a server loading in the background) a fork can copy a lock that
+    # another thread holds and deadlock; forkserver forks from a clean process instead.
+    return get_context("fork" if threading.active_count() == 1 else "forkserver")
