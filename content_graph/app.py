@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from content_graph import playground
+from content_graph import guards, playground
 from content_graph.settings import Settings
 from content_graph.view import GraphQLView
 from graph import LoadResult, load
@@ -32,6 +32,7 @@ logger = logging.getLogger("content_graph")
 def create_app(settings: Settings) -> Starlette:
     """The application for `settings.data_dir`; the data loads when the server starts."""
     sdl = schema.as_str() + "\n"
+    limits = settings.limits
 
     async def healthz(request: Request) -> Response:
         return json_response({"status": "alive"})
@@ -62,6 +63,7 @@ def create_app(settings: Settings) -> Starlette:
         schema,
         current_graph=lambda request: request.app.state.graph,
         playground=lambda endpoint: playground.playground_html(endpoint, assets_url=assets_url),
+        limits=settings.limits,
     )
 
     @asynccontextmanager
@@ -78,8 +80,13 @@ def create_app(settings: Settings) -> Starlette:
             Route("/healthz", healthz, methods=["GET", "HEAD"]),
             Route("/readyz", readyz, methods=["GET", "HEAD"]),
             Route("/schema.graphql", schema_sdl, methods=["GET", "HEAD"]),
-            playground.assets_mount(),
+            *([playground.assets_mount()] if limits.graphiql else []),
         ],
+        middleware=guards.middleware(
+            max_body_bytes=limits.max_body_bytes,
+            csrf_prevention=limits.csrf_prevention,
+            cors_origins=limits.cors_origins,
+        ),
         lifespan=lifespan,
     )
     app.state.settings = settings

@@ -7,17 +7,37 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
 
 from content_graph.settings import (
+    CORS_ORIGINS_ENV,
+    CSRF_PREVENTION_ENV,
     DATA_ENV,
     DEFAULT_HOST,
+    DEFAULT_MAX_ALIASES,
+    DEFAULT_MAX_BATCH,
+    DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_MAX_COST,
+    DEFAULT_MAX_DEPTH,
+    DEFAULT_MAX_TOKENS,
     DEFAULT_PORT,
+    DEFAULT_TIMEOUT,
     DEFAULT_WORKERS,
+    GRAPHIQL_ENV,
     HOST_ENV,
+    INTROSPECTION_ENV,
+    MAX_ALIASES_ENV,
+    MAX_BATCH_ENV,
+    MAX_BODY_ENV,
+    MAX_COST_ENV,
+    MAX_DEPTH_ENV,
+    MAX_TOKENS_ENV,
     PORT_ENV,
+    TIMEOUT_ENV,
     WORKERS_ENV,
+    Limits,
     Settings,
     default_data_dir,
 )
@@ -162,6 +182,118 @@ def generate(out: Path, records: int, seed: int, force: bool) -> None:
     )
 
 
+def _origins(context: click.Context, parameter: click.Parameter, value: str) -> tuple[str, ...]:
+    return tuple(origin.strip() for origin in value.split(",") if origin.strip())
+
+
+def _limit_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The guard rails of `serve`: limits per request and production switches."""
+    options = [
+        click.option(
+            "--max-cost",
+            type=click.IntRange(min=0),
+            default=DEFAULT_MAX_COST,
+            show_default=True,
+            envvar=MAX_COST_ENV,
+            show_envvar=True,
+            help="Refuse a query that could return more nodes than this (the cost; "
+            "page sizes of nested lists multiply).",
+        ),
+        click.option(
+            "--max-depth",
+            type=click.IntRange(min=1),
+            default=DEFAULT_MAX_DEPTH,
+            show_default=True,
+            envvar=MAX_DEPTH_ENV,
+            show_envvar=True,
+            help="Refuse a query whose fields nest deeper than this.",
+        ),
+        click.option(
+            "--max-aliases",
+            type=click.IntRange(min=0),
+            default=DEFAULT_MAX_ALIASES,
+            show_default=True,
+            envvar=MAX_ALIASES_ENV,
+            show_envvar=True,
+            help="Refuse a document with more aliased fields than this.",
+        ),
+        click.option(
+            "--max-tokens",
+            type=click.IntRange(min=1),
+            default=DEFAULT_MAX_TOKENS,
+            show_default=True,
+            envvar=MAX_TOKENS_ENV,
+            show_envvar=True,
+            help="Refuse a document longer than this many tokens, before parsing it whole.",
+        ),
+        click.option(
+            "--timeout",
+            type=click.FloatRange(min=0, min_open=True),
+            default=DEFAULT_TIMEOUT,
+            show_default=True,
+            envvar=TIMEOUT_ENV,
+            show_envvar=True,
+            help="Seconds a request may run; past them it stops with an error.",
+        ),
+        click.option(
+            "--max-body-bytes",
+            type=click.IntRange(min=1),
+            default=DEFAULT_MAX_BODY_BYTES,
+            show_default=True,
+            envvar=MAX_BODY_ENV,
+            show_envvar=True,
+            help="Answer 413 to a request body larger than this.",
+        ),
+        click.option(
+            "--max-batch",
+            type=click.IntRange(min=0),
+            default=DEFAULT_MAX_BATCH,
+            show_default=True,
+            envvar=MAX_BATCH_ENV,
+            show_envvar=True,
+            help="Operations one POST may batch as a JSON list; 0 turns batching off.",
+        ),
+        click.option(
+            "--introspection/--no-introspection",
+            default=True,
+            show_default=True,
+            envvar=INTROSPECTION_ENV,
+            show_envvar=True,
+            help="Answer schema introspection (__schema, __type).",
+        ),
+        click.option(
+            "--graphiql/--no-graphiql",
+            default=True,
+            show_default=True,
+            envvar=GRAPHIQL_ENV,
+            show_envvar=True,
+            help="Serve the playground to browsers at /graphql.",
+        ),
+        click.option(
+            "--cors-origins",
+            metavar="ORIGINS",
+            default="",
+            callback=_origins,
+            envvar=CORS_ORIGINS_ENV,
+            show_envvar=True,
+            help="Comma-separated origins (https://app.example) whose pages may read the "
+            "answers; none by default.",
+        ),
+        click.option(
+            "--csrf-prevention/--no-csrf-prevention",
+            default=True,
+            show_default=True,
+            envvar=CSRF_PREVENTION_ENV,
+            show_envvar=True,
+            help="Refuse POSTs a browser could send cross-site without a preflight "
+            "(as Apollo Server does).",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @main.command()
 @click.argument("data_dir", required=False, type=click.Path(path_type=Path), envvar=DATA_ENV)
 @click.option(
@@ -190,7 +322,8 @@ def generate(out: Path, records: int, seed: int, force: bool) -> None:
     show_envvar=True,
     help="Server processes; each loads its own copy of the data.",
 )
-def serve(data_dir: Path | None, host: str, port: int, workers: int) -> None:
+@_limit_options
+def serve(data_dir: Path | None, host: str, port: int, workers: int, **limits: Any) -> None:
     """Serve DATA_DIR as a GraphQL API, with a playground for browsers.
 
     DATA_DIR (env CONTENT_GRAPH_DATA) is a folder of news records, searched
@@ -214,7 +347,11 @@ def serve(data_dir: Path | None, host: str, port: int, workers: int) -> None:
     from content_graph.server import serve as run_server
 
     settings = Settings(
-        data_dir=data_dir or default_data_dir(), host=host, port=port, workers=workers
+        data_dir=data_dir or default_data_dir(),
+        host=host,
+        port=port,
+        workers=workers,
+        limits=Limits(**limits),
     )
     if not settings.data_dir.is_dir():
         problem = "is not a directory" if settings.data_dir.exists() else "does not exist"

@@ -31,12 +31,91 @@ def default_data_dir() -> Path:
     return Path(__file__).resolve().parents[1] / "data"
 
 
+# The guard rails of a public endpoint (issue 4). The defaults let every query the
+# playground and the contract suggest through while refusing exponential ones.
+MAX_COST_ENV = "CONTENT_GRAPH_MAX_COST"
+MAX_DEPTH_ENV = "CONTENT_GRAPH_MAX_DEPTH"
+MAX_ALIASES_ENV = "CONTENT_GRAPH_MAX_ALIASES"
+MAX_TOKENS_ENV = "CONTENT_GRAPH_MAX_TOKENS"
+TIMEOUT_ENV = "CONTENT_GRAPH_TIMEOUT"
+MAX_BODY_ENV = "CONTENT_GRAPH_MAX_BODY_BYTES"
+MAX_BATCH_ENV = "CONTENT_GRAPH_MAX_BATCH"
+INTROSPECTION_ENV = "CONTENT_GRAPH_INTROSPECTION"
+GRAPHIQL_ENV = "CONTENT_GRAPH_GRAPHIQL"
+CORS_ORIGINS_ENV = "CONTENT_GRAPH_CORS_ORIGINS"
+CSRF_PREVENTION_ENV = "CONTENT_GRAPH_CSRF_PREVENTION"
+
+DEFAULT_MAX_COST = 50_000
+DEFAULT_MAX_DEPTH = 15
+DEFAULT_MAX_ALIASES = 50
+DEFAULT_MAX_TOKENS = 5_000
+DEFAULT_TIMEOUT = 10.0
+DEFAULT_MAX_BODY_BYTES = 100_000
+DEFAULT_MAX_BATCH = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """What one request may ask for, and which production switches are on.
+
+    `max_cost`, `max_depth`, `max_aliases` and `max_tokens` are checked before anything
+    runs (see `content_graph/limits.py` for the cost formula); `timeout` is in seconds
+    per HTTP request; `max_batch` 0 turns batching off. `cors_origins` empty means no
+    cross-origin browser may read the answers.
+    """
+
+    max_cost: int = DEFAULT_MAX_COST
+    max_depth: int = DEFAULT_MAX_DEPTH
+    max_aliases: int = DEFAULT_MAX_ALIASES
+    max_tokens: int = DEFAULT_MAX_TOKENS
+    timeout: float = DEFAULT_TIMEOUT
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    max_batch: int = DEFAULT_MAX_BATCH
+    introspection: bool = True
+    graphiql: bool = True
+    cors_origins: tuple[str, ...] = ()
+    csrf_prevention: bool = True
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> Limits:
+        origins = environ.get(CORS_ORIGINS_ENV) or ""
+        return cls(
+            max_cost=_integer(environ, MAX_COST_ENV, DEFAULT_MAX_COST),
+            max_depth=_integer(environ, MAX_DEPTH_ENV, DEFAULT_MAX_DEPTH),
+            max_aliases=_integer(environ, MAX_ALIASES_ENV, DEFAULT_MAX_ALIASES),
+            max_tokens=_integer(environ, MAX_TOKENS_ENV, DEFAULT_MAX_TOKENS),
+            timeout=_number(environ, TIMEOUT_ENV, DEFAULT_TIMEOUT),
+            max_body_bytes=_integer(environ, MAX_BODY_ENV, DEFAULT_MAX_BODY_BYTES),
+            max_batch=_integer(environ, MAX_BATCH_ENV, DEFAULT_MAX_BATCH),
+            introspection=_switch(environ, INTROSPECTION_ENV, True),
+            graphiql=_switch(environ, GRAPHIQL_ENV, True),
+            cors_origins=tuple(origin.strip() for origin in origins.split(",") if origin.strip()),
+            csrf_prevention=_switch(environ, CSRF_PREVENTION_ENV, True),
+        )
+
+    def to_env(self) -> dict[str, str]:
+        return {
+            MAX_COST_ENV: str(self.max_cost),
+            MAX_DEPTH_ENV: str(self.max_depth),
+            MAX_ALIASES_ENV: str(self.max_aliases),
+            MAX_TOKENS_ENV: str(self.max_tokens),
+            TIMEOUT_ENV: repr(self.timeout),
+            MAX_BODY_ENV: str(self.max_body_bytes),
+            MAX_BATCH_ENV: str(self.max_batch),
+            INTROSPECTION_ENV: str(self.introspection).lower(),
+            GRAPHIQL_ENV: str(self.graphiql).lower(),
+            CORS_ORIGINS_ENV: ",".join(self.cors_origins),
+            CSRF_PREVENTION_ENV: str(self.csrf_prevention).lower(),
+        }
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     data_dir: Path = field(default_factory=default_data_dir)
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
     workers: int = DEFAULT_WORKERS
+    limits: Limits = field(default_factory=Limits)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -47,6 +126,7 @@ class Settings:
             host=environ.get(HOST_ENV) or DEFAULT_HOST,
             port=_integer(environ, PORT_ENV, DEFAULT_PORT),
             workers=_integer(environ, WORKERS_ENV, DEFAULT_WORKERS),
+            limits=Limits.from_env(environ),
         )
 
     def to_env(self) -> dict[str, str]:
@@ -56,6 +136,7 @@ class Settings:
             HOST_ENV: self.host,
             PORT_ENV: str(self.port),
             WORKERS_ENV: str(self.workers),
+            **self.limits.to_env(),
         }
 
 
@@ -67,3 +148,26 @@ def _integer(environ: Mapping[str, str], name: str, default: int) -> int:
         return int(value)
     except ValueError:
         raise ValueError(f"{name} must be a whole number, not {value!r}") from None
+
+
+def _number(environ: Mapping[str, str], name: str, default: float) -> float:
+    value = environ.get(name)
+    if not value:
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, not {value!r}") from None
+
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def _switch(environ: Mapping[str, str], name: str, default: bool) -> bool:
+    value = (environ.get(name) or "").strip().lower()
+    if not value:
+        return default
+    if value in _TRUE | _FALSE:
+        return value in _TRUE
+    raise ValueError(f"{name} must be true or false, not {value!r}")

@@ -12,8 +12,13 @@ Where this departs from Strawberry's defaults, and why:
   `application/json` gets 415; other methods get 405 with `Allow`; a mutation sent with
   GET gets 405 with `Allow: POST` and is never executed. These errors come back as JSON
   with an `errors` list, like every other answer of the endpoint.
-- An exception a resolver did not mean to raise is masked ("Internal server error"): its
-  message may name internals. Client mistakes (`InputError`, `GraphQLError`) keep theirs.
+- An exception a resolver did not mean to raise is masked ("Internal server error" and
+  an error id, which the log has with the traceback; see `errors.py`). Client mistakes
+  (`InputError`, `GraphQLError`) keep their message.
+- Operations run through `execution.py`: the token, alias, depth and cost limits apply
+  before anything runs, every answer carries `extensions.cost`, and a request stops at
+  its time limit. Batches (a JSON list of requests) are refused unless enabled, and
+  then bounded; they share one deadline.
 - GET answers carry an ETag made of the loaded data's version and the request, so a
   cache can revalidate them for free: a matching `If-None-Match` gets 304 without the
   query being run. A reload changes the version, and with it every ETag.
@@ -28,7 +33,7 @@ from typing import Any
 
 import orjson
 from cross_web import HTTPException
-from graphql import GraphQLError
+from graphql import GraphQLError, OperationType
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
@@ -40,12 +45,14 @@ from strawberry.schema.base import BaseSchema
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
+from content_graph.errors import MASKED_MESSAGE as MASKED_MESSAGE  # re-exported
+from content_graph.errors import client_error, internal_error_response
+from content_graph.execution import Execution, is_timeout
+from content_graph.settings import Limits
 from graph.model import ContentGraph
-from resolvers.errors import InputError
 
 JSON = "application/json"
 GRAPHQL_RESPONSE = "application/graphql-response+json"
-MASKED_MESSAGE = "Internal server error"
 
 GraphSource = Callable[[Request], ContentGraph | None]
 
@@ -63,8 +70,13 @@ class GraphQLView(GraphQL):
         *,
         current_graph: GraphSource,
         playground: Callable[[str], str],
+        limits: Limits | None = None,
     ) -> None:
-        super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=True)
+        limits = limits or Limits()
+        ide = "graphiql" if limits.graphiql else None
+        super().__init__(schema, graphql_ide=ide, allow_queries_via_get=True)
+        self.execution = Execution(schema, limits)
+        self.max_batch = limits.max_batch
         self.current_graph = current_graph
         self.playground = playground
 
@@ -78,7 +90,10 @@ class GraphQLView(GraphQL):
             )
         else:
             request.state.graph = graph
-            response = await self._respond(request, graph)
+            try:
+                response = await self._respond(request, graph)
+            except Exception as error:
+                response = internal_error_response(error)
         await response(scope, receive, send)
 
     async def _respond(self, request: Request, graph: ContentGraph) -> Response:
@@ -96,8 +111,17 @@ class GraphQLView(GraphQL):
             response.headers.update(_cache_headers(etag))
         return response
 
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        # With the IDE switched off, a GET without a query is a request without a query.
+        return self.graphql_ide is not None and super().should_render_graphql_ide(request)
+
     async def get_context(self, request: Request, response: Response) -> dict[str, Any]:  # type: ignore[override]
-        return {"graph": request.state.graph, "request": request, "response": response}
+        return {
+            "graph": request.state.graph,
+            "request": request,
+            "response": response,
+            "deadline": self.execution.deadline(),
+        }
 
     async def get_sub_response(self, request: Request) -> Response:  # type: ignore[override]
         sub_response = await super().get_sub_response(request)
@@ -118,10 +142,21 @@ class GraphQLView(GraphQL):
     def parse_json(self, data: str | bytes) -> Any:
         # Every JSON document this view reads (the POST body, GET's `variables` and
         # `extensions`) must be an object; anything else is not a GraphQL request.
+        # A list is a batch, which `_validate_batch_request` bounds.
         value = super().parse_json(data)
+        if isinstance(value, list) and self.max_batch > 0:
+            return value
         if not isinstance(value, dict):
             raise HTTPException(400, "Expected a JSON object.")
         return value
+
+    def _validate_batch_request(self, request_data: list[Any], protocol: Any) -> None:
+        if not 0 < len(request_data) <= self.max_batch:
+            raise HTTPException(
+                400,
+                f"A batch holds 1 to {self.max_batch} operations, the batch limit; "
+                f"this one has {len(request_data)}.",
+            )
 
     async def parse_http_body(self, request: Any) -> GraphQLRequestData:  # type: ignore[override]
         if request.method == "POST":
@@ -131,14 +166,14 @@ class GraphQLView(GraphQL):
                     415, f"Send the request as Content-Type: {JSON}, not {content_type!r}."
                 )
         data = await super().parse_http_body(request)
-        assert isinstance(data, GraphQLRequestData)  # parse_json refuses batches (lists)
-        if not isinstance(data.operation_name, str | None):
-            raise HTTPException(400, "operationName must be a string or null.")
-        return data
+        for item in data if isinstance(data, list) else [data]:
+            if not isinstance(item.operation_name, str | None):
+                raise HTTPException(400, "operationName must be a string or null.")
+        return data  # type: ignore[return-value]
 
     async def execute_single(self, *args: Any, **kwargs: Any) -> ExecutionResult:  # type: ignore[override]
         try:
-            return await super().execute_single(*args, **kwargs)
+            return await self._execute(kwargs["request"], kwargs["request_data"], kwargs["context"])
         except HTTPException as error:
             cause = error.__cause__
             if isinstance(cause, InvalidOperationTypeError):
@@ -151,6 +186,29 @@ class GraphQLView(GraphQL):
             if isinstance(cause, MissingQueryError):
                 raise HTTPException(400, "The request has no GraphQL query.") from cause
             raise
+
+    async def _execute(
+        self, request: Request, data: GraphQLRequestData, context: dict[str, Any]
+    ) -> ExecutionResult:
+        # The same HTTP errors as Strawberry's own execute_single, mapped below.
+        allowed = _GET_OPERATIONS if request.method == "GET" else _POST_OPERATIONS
+        try:
+            return await self.execution.run(
+                data.query,
+                data.variables,
+                data.operation_name,
+                graph=context["graph"],
+                context=context,
+                deadline=context["deadline"],
+                allowed=allowed,
+                operation_extensions=data.extensions,
+            )
+        except CannotGetOperationTypeError as error:
+            raise HTTPException(400, error.as_http_error_reason()) from error
+        except InvalidOperationTypeError as error:
+            raise HTTPException(400, error.as_http_error_reason(request.method)) from error
+        except MissingQueryError as error:
+            raise HTTPException(400, "No GraphQL query found in the request") from error
 
     async def process_result(  # type: ignore[override]
         self, request: Request, result: ExecutionResult
@@ -169,11 +227,16 @@ class GraphQLView(GraphQL):
         self, response_data: GraphQLHTTPResponse, sub_response: Response
     ) -> Response:
         media_type = sub_response.media_type or JSON
-        status = 400 if media_type == GRAPHQL_RESPONSE and "data" not in response_data else 200
+        request_error = isinstance(response_data, dict) and "data" not in response_data
+        status = 400 if media_type == GRAPHQL_RESPONSE and request_error else 200
         response = Response(self.encode_json(response_data), status, media_type=media_type)
         response.headers.raw.extend(sub_response.headers.raw)
         response.headers["Vary"] = "Accept"
         return response
+
+
+_GET_OPERATIONS = frozenset({OperationType.QUERY})
+_POST_OPERATIONS = frozenset(OperationType)
 
 
 class MutationOverGet(HTTPException):
@@ -211,22 +274,15 @@ def preferred_media_type(accept: str) -> str:
 def is_request_error(result: ExecutionResult) -> bool:
     """True when the request failed before execution began, so there is no `data` at all.
 
-    Errors raised during execution always carry the `path` of the field that raised them;
-    errors of parsing, validation and variable coercion never do.
+    Errors raised during execution always carry the `path` of the field that raised them
+    (or, for an operation stopped at its time limit, say so); errors of parsing,
+    validation, limits and variable coercion never do.
     """
     return (
         result.data is None
         and bool(result.errors)
-        and all(error.path is None for error in result.errors or ())
+        and all(error.path is None and not is_timeout(error) for error in result.errors or ())
     )
-
-
-def client_error(error: GraphQLError) -> GraphQLError:
-    """The error as a client may see it: unexpected exceptions lose their message."""
-    original = error.original_error
-    if original is None or isinstance(original, GraphQLError | InputError):
-        return error
-    return GraphQLError(MASKED_MESSAGE, nodes=error.nodes, path=error.path)
 
 
 def _is_get_query(request: Request) -> bool:
