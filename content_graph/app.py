@@ -20,6 +20,8 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from content_graph import guards, playground
+from content_graph.persisted import PersistedQueries
+from content_graph.response_cache import ResponseCache
 from content_graph.settings import Settings
 from content_graph.view import GraphQLView
 from graph import LoadResult, load
@@ -63,6 +65,9 @@ def create_app(settings: Settings) -> Starlette:
         schema,
         current_graph=lambda request: request.app.state.graph,
         playground=lambda endpoint: playground.playground_html(endpoint, assets_url=assets_url),
+        response_cache=ResponseCache(settings.response_cache_bytes),
+        persisted_queries=PersistedQueries(settings.persisted_query_bytes),
+        max_age=settings.max_age,
         limits=settings.limits,
     )
 

@@ -16,10 +16,18 @@ DATA_ENV = "CONTENT_GRAPH_DATA"
 HOST_ENV = "CONTENT_GRAPH_HOST"
 PORT_ENV = "CONTENT_GRAPH_PORT"
 WORKERS_ENV = "CONTENT_GRAPH_WORKERS"
+RESPONSE_CACHE_ENV = "CONTENT_GRAPH_RESPONSE_CACHE_BYTES"
+MAX_AGE_ENV = "CONTENT_GRAPH_CACHE_MAX_AGE"
+PERSISTED_QUERIES_ENV = "CONTENT_GRAPH_PERSISTED_QUERY_BYTES"
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 DEFAULT_WORKERS = 1
+# Response cache and persisted-query store sizes, in bytes of the entries they hold.
+DEFAULT_RESPONSE_CACHE_BYTES = 64 * 2**20
+DEFAULT_PERSISTED_QUERY_BYTES = 8 * 2**20
+# Seconds a GET answer may be reused without asking; 0 means revalidate every time (ETag).
+DEFAULT_MAX_AGE = 0
 
 
 def default_data_dir() -> Path:
@@ -115,6 +123,9 @@ class Settings:
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
     workers: int = DEFAULT_WORKERS
+    response_cache_bytes: int = DEFAULT_RESPONSE_CACHE_BYTES
+    max_age: int = DEFAULT_MAX_AGE
+    persisted_query_bytes: int = DEFAULT_PERSISTED_QUERY_BYTES
     limits: Limits = field(default_factory=Limits)
 
     @classmethod
@@ -126,6 +137,13 @@ class Settings:
             host=environ.get(HOST_ENV) or DEFAULT_HOST,
             port=_integer(environ, PORT_ENV, DEFAULT_PORT),
             workers=_integer(environ, WORKERS_ENV, DEFAULT_WORKERS),
+            response_cache_bytes=_integer(
+                environ, RESPONSE_CACHE_ENV, DEFAULT_RESPONSE_CACHE_BYTES
+            ),
+            max_age=_integer(environ, MAX_AGE_ENV, DEFAULT_MAX_AGE),
+            persisted_query_bytes=_integer(
+                environ, PERSISTED_QUERIES_ENV, DEFAULT_PERSISTED_QUERY_BYTES
+            ),
             limits=Limits.from_env(environ),
         )
 
@@ -136,6 +154,9 @@ class Settings:
             HOST_ENV: self.host,
             PORT_ENV: str(self.port),
             WORKERS_ENV: str(self.workers),
+            RESPONSE_CACHE_ENV: str(self.response_cache_bytes),
+            MAX_AGE_ENV: str(self.max_age),
+            PERSISTED_QUERIES_ENV: str(self.persisted_query_bytes),
             **self.limits.to_env(),
         }
 

@@ -21,7 +21,12 @@ Where this departs from Strawberry's defaults, and why:
   then bounded; they share one deadline.
 - GET answers carry an ETag made of the loaded data's version and the request, so a
   cache can revalidate them for free: a matching `If-None-Match` gets 304 without the
-  query being run. A reload changes the version, and with it every ETag.
+  query being run. A reload changes the version, and with it every ETag. Only answers
+  without errors get one, with `Cache-Control: max-age` as configured (else no-cache).
+- Requests go: persisted-query resolution (`persisted.py`) → the response cache
+  (`response_cache.py`) → `execution.py` (parse, validate and the document limits,
+  cached per document; the cost limit; execute on graphql-core with Strawberry's types)
+  → into the response cache.
 - The IDE page is our own playground (see `playground.py`), which works offline.
 """
 
@@ -48,6 +53,8 @@ from strawberry.types import ExecutionResult
 from content_graph.errors import MASKED_MESSAGE as MASKED_MESSAGE  # re-exported
 from content_graph.errors import client_error, internal_error_response
 from content_graph.execution import Execution, is_timeout
+from content_graph.persisted import PersistedQueries, PersistedQueryError
+from content_graph.response_cache import CachedResponse, CacheKey, ResponseCache, cache_key
 from content_graph.settings import Limits
 from graph.model import ContentGraph
 
@@ -70,6 +77,9 @@ class GraphQLView(GraphQL):
         *,
         current_graph: GraphSource,
         playground: Callable[[str], str],
+        response_cache: ResponseCache | None = None,
+        persisted_queries: PersistedQueries | None = None,
+        max_age: int = 0,
         limits: Limits | None = None,
     ) -> None:
         limits = limits or Limits()
@@ -79,6 +89,12 @@ class GraphQLView(GraphQL):
         self.max_batch = limits.max_batch
         self.current_graph = current_graph
         self.playground = playground
+        # `is None`, not `or`: an empty cache or store is falsy (it has a length).
+        self.response_cache = ResponseCache(0) if response_cache is None else response_cache
+        self.persisted_queries = (
+            PersistedQueries(0) if persisted_queries is None else persisted_queries
+        )
+        self.max_age = max_age
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         # Mounted as a Starlette Route, which passes on HTTP requests only (no websockets).
@@ -99,21 +115,56 @@ class GraphQLView(GraphQL):
     async def _respond(self, request: Request, graph: ContentGraph) -> Response:
         etag = _etag(request, graph) if _is_get_query(request) else None
         if etag is not None and _matches(request.headers.get("if-none-match"), etag):
-            return Response(status_code=304, headers=_cache_headers(etag))
+            return Response(status_code=304, headers=_cache_headers(etag, self.max_age))
+        request.state.answer_has_errors = True
         try:
-            response = await self.run(request)
+            response = await self._answer(request, graph)
+        except PersistedQueryError as error:
+            return persisted_query_error_response(error, request.headers.get("accept", ""))
         except MutationOverGet as error:
             return error_response(error.status_code, error.reason, {"Allow": "POST"})
         except HTTPException as error:
             headers = {"Allow": "GET, POST"} if error.status_code == 405 else None
             return error_response(error.status_code, error.reason, headers)
-        if etag is not None and response.status_code == 200:
-            response.headers.update(_cache_headers(etag))
+        if etag is not None and response.status_code == 200 and not request.state.answer_has_errors:
+            response.headers.update(_cache_headers(etag, self.max_age))
+        return response
+
+    async def _answer(self, request: Request, graph: ContentGraph) -> Response:
+        """From the response cache when it holds the answer, else run and keep it there."""
+        request.state.graphql_request = None
+        key: CacheKey | None = None
+        if request.method in ("GET", "POST") and not self.should_render_graphql_ide(request):
+            data = await self.parse_http_body(self.request_adapter_class(request))
+            if isinstance(data, list):  # a batch: each operation is run on its own
+                return await self.run(request)
+            data.query = self.persisted_queries.resolve(data.query, data.extensions)
+            request.state.graphql_request = data
+            if self.response_cache.enabled and data.query is not None:
+                media_type = preferred_media_type(request.headers.get("accept", ""))
+                key = cache_key(
+                    graph.version, media_type, data.query, data.operation_name, data.variables
+                )
+                cached = self.response_cache.get(key)
+                if cached is not None:
+                    request.state.answer_has_errors = False
+                    return Response(
+                        cached.body, cached.status, {"Vary": "Accept"}, cached.media_type
+                    )
+        response = await self.run(request)
+        if key is not None and response.status_code == 200 and not request.state.answer_has_errors:
+            cached = CachedResponse(response.status_code, response.body, key[1])
+            self.response_cache.put(key, cached)
         return response
 
     def should_render_graphql_ide(self, request: Any) -> bool:
+        # A GET with a persisted query's hash and no `query` is a request, not the IDE.
         # With the IDE switched off, a GET without a query is a request without a query.
-        return self.graphql_ide is not None and super().should_render_graphql_ide(request)
+        return (
+            self.graphql_ide is not None
+            and "extensions" not in request.query_params
+            and super().should_render_graphql_ide(request)
+        )
 
     async def get_context(self, request: Request, response: Response) -> dict[str, Any]:  # type: ignore[override]
         return {
@@ -172,6 +223,10 @@ class GraphQLView(GraphQL):
         return data  # type: ignore[return-value]
 
     async def execute_single(self, *args: Any, **kwargs: Any) -> ExecutionResult:  # type: ignore[override]
+        # The request as `_answer` resolved it: a persisted query's hash stands for its text.
+        resolved = kwargs["request"].state.graphql_request
+        if resolved is not None:
+            kwargs["request_data"] = resolved
         try:
             return await self._execute(kwargs["request"], kwargs["request_data"], kwargs["context"])
         except HTTPException as error:
@@ -214,6 +269,7 @@ class GraphQLView(GraphQL):
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
         errors = [client_error(error) for error in result.errors or ()]
+        request.state.answer_has_errors = bool(errors)
         response: GraphQLHTTPResponse = {}
         if not is_request_error(result):
             response["data"] = result.data
@@ -247,6 +303,15 @@ def error_response(status: int, message: str, headers: Mapping[str, str] | None 
     """An HTTP-level refusal, in the same `errors` shape as GraphQL errors."""
     body = orjson.dumps({"errors": [{"message": message}]})
     return Response(body, status, headers=dict(headers or {}), media_type=JSON)
+
+
+def persisted_query_error_response(error: PersistedQueryError, accept: str) -> Response:
+    """Apollo's persisted-query errors: not found and not supported are request errors,
+    answered like a validation error; a malformed persisted query is a bad request."""
+    media_type = preferred_media_type(accept)
+    status = 200 if error.request_error and media_type == JSON else 400
+    body = orjson.dumps({"errors": [error.formatted]})
+    return Response(body, status, {"Vary": "Accept"}, media_type)
 
 
 def preferred_media_type(accept: str) -> str:
@@ -286,7 +351,8 @@ def is_request_error(result: ExecutionResult) -> bool:
 
 
 def _is_get_query(request: Request) -> bool:
-    return request.method == "GET" and "query" in request.query_params
+    params = request.query_params
+    return request.method == "GET" and ("query" in params or "extensions" in params)
 
 
 def _etag(request: Request, graph: ContentGraph) -> str:
@@ -307,6 +373,8 @@ def _matches(if_none_match: str | None, etag: str) -> bool:
     return etag in candidates or etag.removeprefix("W/") in candidates
 
 
-def _cache_headers(etag: str) -> dict[str, str]:
+def _cache_headers(etag: str, max_age: int = 0) -> dict[str, str]:
     # no-cache: caches may keep the answer but must revalidate it, which costs a 304.
-    return {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Accept"}
+    # The answers are the same for every client, so shared caches may keep them too.
+    control = f"public, max-age={max_age}" if max_age > 0 else "no-cache"
+    return {"ETag": etag, "Cache-Control": control, "Vary": "Accept"}
