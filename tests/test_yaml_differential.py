@@ -155,6 +155,8 @@ def test_same_values_on_a_generated_corpus(generated: Path) -> None:
         # Quoted scalars folded over indented lines, as PyYAML's dumper writes long ones.
         "title: 'Microsoft: what the new portal means for makers, admins and the\n  rest'\n",
         'excerpt: "He said: \\"this\\" and\n  went on\n\n  for a while"\nquality: 5\n',
+        # A byte order mark opening the stream (a BOM-saved YAML file put under "---").
+        "\ufefftitle: T\nwebUrl: https://a.com/x\n",
         # Continuation lines indented by one space: valid YAML (1.1 and 1.2) as well.
         'title: "A title folded\n over two lines"\nquality: 5\n',
         "excerpt: 'An excerpt folded\n over two lines'\n",
