@@ -162,3 +162,50 @@ def test_json_of_the_corpus_matches_expected(folder: str, tmp_path: Path) -> Non
         key: value for key, value in expected.items() if key != "skippedFiles"
     }
     assert sorted(report["skippedFiles"]) == sorted(expected["skippedFiles"])
+
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def record_files_in(folder: Path) -> int:
+    """Record files of a folder, counted by the SEMANTICS rule (front matter on line 1)."""
+    return sum(
+        1
+        for path in (folder / "_news").rglob("*.md")
+        if path.read_bytes().lstrip(b"\xef\xbb\xbf").startswith(b"---")
+    )
+
+
+def test_without_data_dir_it_checks_the_repository_data(tmp_path: Path) -> None:
+    env = {**os.environ, "CONTENT_GRAPH_CACHE": str(tmp_path / "cache")}
+    env.pop("CONTENT_GRAPH_DATA", None)
+    done = subprocess.run(
+        [str(COMMAND), "check", "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=300,
+    )
+    assert "Traceback" not in done.stderr
+    report = json.loads(done.stdout)
+    assert Path(report["dataDir"]).resolve() == (REPO / "data").resolve()
+    assert report["filesLoaded"] + report["filesSkipped"] == record_files_in(REPO / "data")
+
+
+def test_the_data_dir_can_come_from_the_environment(clean: Path, tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "CONTENT_GRAPH_CACHE": str(tmp_path / "cache"),
+        "CONTENT_GRAPH_DATA": str(clean),
+    }
+    done = subprocess.run(
+        [str(COMMAND), "check", "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["filesLoaded"] == 3
