@@ -12,9 +12,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from writing import link, record, write_bytes, write_md, write_text, write_yaml
 
 from graph import LoadResult, Problem, load
+from tests.writing import link, record, write_bytes, write_md, write_text, write_yaml
 
 NEIGHBOUR = "https://good.com/neighbour"
 

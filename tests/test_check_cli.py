@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from writing import CORPUS, link, provider, record, write_md, write_text
+
+from tests.writing import CORPUS, link, provider, record, write_md, write_text
 
 COMMAND = Path(sys.executable).parent / "content-graph"
 

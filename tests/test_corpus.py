@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 import yaml
-from writing import CORPUS
 
 from graph import LoadResult, load
 from graph.identity import canonical_url
+from tests.writing import CORPUS
 
 EXPECTED_FILE = CORPUS / "EXPECTED.json"
 EXPECTED: dict[str, dict[str, Any]] = (

@@ -9,10 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from writing import provider, record, write_md
 
 from graph import load
 from graph.identity import canonical_url, normalize_domain, slugify, words
+from tests.writing import provider, record, write_md
 
 CANONICAL_URLS = [
     # surrounding white space

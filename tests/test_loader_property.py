@@ -22,10 +22,10 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from writing import CORPUS, dump
 
 from graph import LoadResult, load
 from graph.identity import canonical_url
+from tests.writing import CORPUS, dump
 
 PROPERTY_SETTINGS = settings(
     max_examples=150,

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
-from writing import link, provider, record, snapshot, write_md, write_text, write_yaml
 
 from graph import ContentGraph, LoadResult, load
+from tests.writing import link, provider, record, snapshot, write_md, write_text, write_yaml
 
 
 def load_dir(root: Path) -> LoadResult:

@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from writing import CORPUS, link, provider, record, snapshot, write_md, write_text, write_yaml
 
 from graph import LoadResult, load
+from tests.writing import CORPUS, link, provider, record, snapshot, write_md, write_text, write_yaml
 
 
 def report_of(result: LoadResult) -> tuple:

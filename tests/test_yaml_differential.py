@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 import yaml
-from writing import CORPUS
 
 from graph import load
 from graph.files import parse_yaml
 from graph.records import InvalidRecord, coerce_record
+from tests.writing import CORPUS
 
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 GENERATOR_PRESENT = importlib.util.find_spec("graph.generate") is not None
