@@ -3,8 +3,9 @@
 An exception that a resolver did not mean to raise may name files, queries or data the
 client has no business seeing, so its message is replaced by "Internal server error"
 and an error id; the log gets the same id with the traceback, so an operator can find
-the one from the other. Client mistakes (`GraphQLError`s such as a validation or limit
-error, and `InputError`s) keep their message: the client needs it to fix the request.
+the one from the other. Client mistakes keep their message, since the client needs it
+to fix the request: `GraphQLError`s (validation, limits), `InputError`s, and anything
+raised while the request was read (a scalar refusing a value) rather than resolved.
 """
 
 from __future__ import annotations
@@ -30,8 +31,15 @@ def new_error_id() -> str:
 
 
 def is_unexpected(error: GraphQLError) -> bool:
+    # Only a field's resolution can fail unexpectedly. An error without a path was
+    # raised while reading the request (a scalar refusing a literal or a variable), and
+    # its message is about the client's input.
     original = error.original_error
-    return original is not None and not isinstance(original, GraphQLError | InputError)
+    return (
+        error.path is not None
+        and original is not None
+        and not isinstance(original, GraphQLError | InputError)
+    )
 
 
 def client_error(error: GraphQLError) -> GraphQLError:
