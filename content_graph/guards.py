@@ -134,7 +134,12 @@ def _too_large(limit: int) -> str:
 
 
 async def refuse(send: Send, status: int, message: str, code: str) -> None:
-    """Answer with a JSON `errors` list, closing the connection (the body may be unread)."""
+    """Answer with a JSON `errors` list before the body has been read.
+
+    The connection is not closed on purpose: closing a socket with unread data resets it,
+    and the reset can destroy the answer before the client reads it. The server instead
+    reads the rest of the body and throws it away, without keeping any of it.
+    """
     body = orjson.dumps({"errors": [{"message": message, "extensions": {"code": code}}]})
     await send(
         {
@@ -143,7 +148,6 @@ async def refuse(send: Send, status: int, message: str, code: str) -> None:
             "headers": [
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(body)).encode()),
-                (b"connection", b"close"),
             ],
         }
     )

@@ -17,9 +17,12 @@ import anyio
 import httpx
 import pytest
 from conftest import DATA_DIR, LiveServer, start_server
+from graphql import get_named_type, is_leaf_type
 from records import Records, records
 
+import resolvers.articles
 from content_graph.execution import Execution
+from content_graph.limits import CostModel, Size, data_list_sizes
 from content_graph.settings import Limits
 from graph import load
 from schema import schema
@@ -190,7 +193,7 @@ def test_the_default_cost_limit_is_50000(data_server: LiveServer) -> None:
     assert "cost is 50,001, over the cost limit of 50,000" in message
 
 
-def test_a_refused_query_runs_no_resolver_and_is_400_for_graphql_response_json(
+def test_a_refused_query_is_400_for_graphql_response_json(
     small: LiveServer,
 ) -> None:
     response = httpx.post(
@@ -209,6 +212,49 @@ def test_a_refused_query_runs_no_resolver_and_is_400_for_graphql_response_json(
     )
     assert response.status_code == 400
     assert "data" not in response.json()
+
+
+def test_a_query_over_the_cost_limit_runs_no_resolver(monkeypatch: pytest.MonkeyPatch) -> None:
+    graph = load(DATA_DIR).graph
+    calls: list[object] = []
+    list_articles = resolvers.articles.list_articles
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args)
+        return list_articles(*args, **kwargs)
+
+    monkeypatch.setattr(resolvers.articles, "list_articles", counted)
+    execution = Execution(schema, Limits(max_cost=10))
+
+    def run(query: str) -> Any:
+        async def go() -> Any:
+            context = {"graph": graph}
+            return await execution.run(
+                query, None, None, graph=graph, context=context, deadline=float("inf")
+            )
+
+        return anyio.run(go)
+
+    refused = run("{ articles(first: 11) { totalCount } }")
+    assert refused.errors[0].extensions["code"] == "MAX_COST_EXCEEDED"
+    assert calls == []
+    answered = run("{ articles(first: 10) { totalCount } }")
+    assert answered.errors is None
+    assert len(calls) == 1
+
+
+def test_every_list_in_the_schema_has_a_size_in_the_cost_formula() -> None:
+    # A list field added later without a rule would escape the cost limit.
+    model = CostModel(schema._schema)
+    sizes = data_list_sizes(load(DATA_DIR).graph)
+    for type_name, named in schema._schema.type_map.items():
+        for name, definition in getattr(named, "fields", {}).items():
+            item = get_named_type(definition.type)
+            if is_leaf_type(item) or not hasattr(named, "interfaces"):
+                continue
+            rule = model.rules[type_name, name]
+            if rule.size is Size.DATA and not type_name.startswith("__"):
+                assert rule.key in sizes, (type_name, name)
 
 
 # --- depth, aliases, tokens, batches ---------------------------------------------------

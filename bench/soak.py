@@ -1,0 +1,303 @@
+"""Soak: a real server under a minute of concurrent mixed traffic, from another process.
+
+    .venv/bin/python bench/soak.py [--data DIR] [--duration 60] [--warmup 20]
+                                   [--concurrency 16]
+
+Starts `content-graph`'s app under uvicorn on a loopback socket (a separate process),
+then sends it, from this process, a mix of requests: valid queries, invalid ones (bad
+syntax, unknown fields, bad variables, bodies that are not GraphQL, CSRF-blocked POSTs)
+and ones over a limit (cost, depth, aliases, body size), while one connection keeps a
+slow query that runs into the time limit in flight at all times. After a warm-up of the
+same mix, it measures for `--duration` seconds and prints a table: requests, status
+codes and p50/p99 latency per kind, transport errors, and the server's resident memory
+after the warm-up and after the run.
+
+It passes (exit status 0) when there was no transport error, no 5xx, and the resident
+memory after the run is within 5% of that after the warm-up. The set of distinct
+requests is bounded, so every cache is full by the end of the warm-up and any growth
+after it is a leak.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psutil
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from content_graph.server import APP_FACTORY  # noqa: E402
+
+# The soak's server: a short time limit so that slow queries end within the run, and
+# a cost limit high enough that they are allowed to start.
+TIME_LIMIT = 1.0
+COST_LIMIT = 10**9
+BODY_LIMIT = 100_000
+ENV = {
+    "CONTENT_GRAPH_TIMEOUT": str(TIME_LIMIT),
+    "CONTENT_GRAPH_MAX_COST": str(COST_LIMIT),
+    "CONTENT_GRAPH_MAX_BODY_BYTES": str(BODY_LIMIT),
+}
+# Shares of the requests of every worker but one; that one keeps a slow query in flight
+# at all times, as an attacker would.
+WEIGHTS = {"valid": 75, "invalid": 15, "over-limit": 10}
+KINDS = [*WEIGHTS, "slow"]
+
+
+@dataclass
+class Request:
+    method: str
+    body: bytes | None = None
+    params: dict[str, str] | None = None
+    headers: dict[str, str] = field(default_factory=lambda: {"content-type": "application/json"})
+
+
+def graphql(query: str, variables: dict[str, Any] | None = None) -> Request:
+    return Request("POST", json.dumps({"query": query, "variables": variables}).encode())
+
+
+def requests_by_kind(urls: list[str], domains: list[str], topics: list[str]) -> dict[str, list]:
+    """The bounded set of requests the soak sends, by kind."""
+    valid = [
+        graphql(
+            "query($url: String) { article(url: $url) { id title publishedDateTime "
+            "provider { name domain } topics { name } images { url width height } } }",
+            {"url": url},
+        )
+        for url in urls
+    ]
+    valid += [
+        graphql(
+            "query($domain: String!) { provider(domain: $domain) { name articles(first: 50) "
+            "{ totalCount edges { cursor node { title quality related { title url "
+            "provider { name } } } } pageInfo { hasNextPage endCursor } } } }",
+            {"domain": domain},
+        )
+        for domain in domains
+    ]
+    valid += [
+        graphql(
+            "query($topic: String!) { topic(name: $topic) { name relatedTopics(first: 5) "
+            "{ count topic { name } } articles(first: 20) { nodes { title similar { score "
+            "article { title } } } } } }",
+            {"topic": topic},
+        )
+        for topic in topics
+    ]
+    valid += [
+        graphql("{ stats { articles providers topics version } }"),
+        Request("GET", params={"query": "{ topics(first: 10) { nodes { name articleCount } } }"}),
+        graphql('{ search(query: "the", first: 20) { totalCount nodes { title url } } }'),
+    ]
+    invalid = [
+        graphql("{ articles(first: 5) { nodes { title }"),
+        graphql("{ articles { nodes { nope } } }"),
+        graphql("query($n: Int!) { articles(first: $n) { totalCount } }", {"n": "five"}),
+        graphql("{ articles(first: 1000) { totalCount } }"),
+        graphql('{ articles(after: "not a cursor") { totalCount } }'),
+        Request("POST", b"{not json"),
+        Request("POST", b"[1, 2]"),
+        Request("POST", b'{"query": "{ stats { articles } }"}', {}, {"content-type": "text/plain"}),
+        Request("GET", params={"query": "mutation { nothing }"}),
+    ]
+    over_limit = [
+        graphql("{ articles(first: 100) { nodes { " + "similar(first: 100) { article { " * 5
+                + "title" + " } }" * 5 + " } } }"),
+        graphql("{ stats { articles } " + " ".join(f"a{i}: __typename" for i in range(60)) + " }"),
+        graphql("{ articles(first: 1) { nodes { " + "provider { articles(first: 1) { nodes { " * 4
+                + "title" + " } } }" * 4 + " } } }"),
+        Request("POST", b'{"query": "{ stats { articles } ' + b" " * BODY_LIMIT + b'}"}'),
+    ]  # fmt: skip
+    slow = [
+        graphql("{ articles(first: 100) { nodes { similar(first: 100) { article { similar("
+                "first: 100) { article { similar(first: 100) { article { title } } } } } } } } }")
+    ]  # fmt: skip
+    return {"valid": valid, "invalid": invalid, "over-limit": over_limit, "slow": slow}
+
+
+@dataclass
+class Tally:
+    latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    statuses: dict[str, Counter[int]] = field(default_factory=lambda: defaultdict(Counter))
+    transport_errors: Counter[str] = field(default_factory=Counter)
+
+
+async def drive(
+    url: str, mix: dict[str, list[Request]], seconds: float, concurrency: int, seed: int
+) -> Tally:
+    tally = Tally()
+    kinds = list(WEIGHTS)
+    weights = [WEIGHTS[kind] for kind in kinds]
+    stop_at = time.monotonic() + seconds
+
+    async def worker(number: int) -> None:
+        chooser = random.Random(seed * 1000 + number)
+        async with httpx.AsyncClient(timeout=30) as client:
+            while time.monotonic() < stop_at:
+                kind = "slow" if number == 0 else chooser.choices(kinds, weights)[0]
+                request = chooser.choice(mix[kind])
+                started = time.perf_counter()
+                try:
+                    response = await client.request(
+                        request.method,
+                        url,
+                        content=request.body,
+                        params=request.params,
+                        headers=request.headers,
+                    )
+                except httpx.TransportError as error:
+                    tally.transport_errors[type(error).__name__] += 1
+                    continue
+                tally.latencies[kind].append(time.perf_counter() - started)
+                tally.statuses[kind][response.status_code] += 1
+
+    await asyncio.gather(*(worker(number) for number in range(concurrency)))
+    return tally
+
+
+def start_server(data_dir: Path, workdir: Path) -> tuple[subprocess.Popen[bytes], str]:
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1024)
+    port = listener.getsockname()[1]
+    env = {
+        **os.environ,
+        **ENV,
+        "CONTENT_GRAPH_DATA": str(data_dir),
+        "CONTENT_GRAPH_CACHE": str(workdir / "cache"),
+    }
+    command = [sys.executable, "-m", "uvicorn", "--factory", APP_FACTORY]
+    with listener:
+        process = subprocess.Popen(
+            [*command, "--fd", str(listener.fileno()), "--log-level", "warning"],
+            pass_fds=(listener.fileno(),),
+            env=env,
+            stdout=(workdir / "server.log").open("wb"),
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"the server exited: {(workdir / 'server.log').read_text()}")
+        try:
+            if httpx.get(f"{base}/readyz", timeout=5).status_code == 200:
+                return process, base
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    process.kill()
+    raise SystemExit("the server was not ready within 300 s")
+
+
+def sample_values(url: str) -> tuple[list[str], list[str], list[str]]:
+    query = (
+        "{ articles(first: 30) { nodes { url } } providers(first: 10, orderBy: {field: "
+        "ARTICLE_COUNT, direction: DESC}) { nodes { domain } } topics(first: 10, orderBy: "
+        "{field: ARTICLE_COUNT, direction: DESC}) { nodes { name } } }"
+    )
+    data = httpx.post(url, json={"query": query}, timeout=30).json()["data"]
+    return (
+        [node["url"] for node in data["articles"]["nodes"]],
+        [node["domain"] for node in data["providers"]["nodes"]],
+        [node["name"] for node in data["topics"]["nodes"]],
+    )
+
+
+def percentile(values: list[float], share: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def report(tally: Tally, seconds: float, rss_warm: int, rss_end: int) -> tuple[str, bool]:
+    lines = [
+        "| kind | requests | statuses | p50 ms | p99 ms |",
+        "|---|---:|---|---:|---:|",
+    ]
+    every: list[float] = []
+    fives = 0
+    for kind in KINDS:
+        latencies = tally.latencies[kind]
+        every += latencies
+        statuses = tally.statuses[kind]
+        fives += sum(count for status, count in statuses.items() if status >= 500)
+        shown = ", ".join(f"{status}: {count}" for status, count in sorted(statuses.items()))
+        lines.append(
+            f"| {kind} | {len(latencies):,} | {shown} | {percentile(latencies, 0.5) * 1000:.1f} "
+            f"| {percentile(latencies, 0.99) * 1000:.1f} |"
+        )
+    lines.append(
+        f"| all | {len(every):,} ({len(every) / seconds:,.0f}/s) | 5xx: {fives} | "
+        f"{statistics.median(every) * 1000:.1f} | {percentile(every, 0.99) * 1000:.1f} |"
+    )
+    transport = sum(tally.transport_errors.values())
+    growth = (rss_end - rss_warm) / rss_warm
+    lines += [
+        "",
+        f"transport errors: {transport} {dict(tally.transport_errors) or ''}".rstrip(),
+        f"server RSS after warm-up: {rss_warm / 2**20:.1f} MiB; after the run: "
+        f"{rss_end / 2**20:.1f} MiB ({growth:+.1%})",
+    ]
+    passed = transport == 0 and fives == 0 and abs(growth) <= 0.05
+    lines.append(
+        f"result: {'PASS' if passed else 'FAIL'} (0 transport errors, 0 5xx, RSS within 5%)"
+    )
+    return "\n".join(lines), passed
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=REPO / "data", help="the data to serve")
+    parser.add_argument("--duration", type=float, default=60.0, help="seconds measured")
+    parser.add_argument("--warmup", type=float, default=20.0, help="seconds before measuring")
+    parser.add_argument("--concurrency", type=int, default=16, help="requests in flight")
+    parser.add_argument("--seed", type=int, default=1)
+    arguments = parser.parse_args()
+
+    workdir = REPO / "bench" / "out" / "soak"
+    workdir.mkdir(parents=True, exist_ok=True)
+    process, base = start_server(arguments.data, workdir)
+    try:
+        url = f"{base}/graphql"
+        mix = requests_by_kind(*sample_values(url))
+        server = psutil.Process(process.pid)
+        asyncio.run(drive(url, mix, arguments.warmup, arguments.concurrency, arguments.seed))
+        rss_warm = server.memory_info().rss
+        tally = asyncio.run(
+            drive(url, mix, arguments.duration, arguments.concurrency, arguments.seed + 1)
+        )
+        rss_end = server.memory_info().rss
+        alive = httpx.get(f"{base}/healthz", timeout=30).status_code == 200
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    table, passed = report(tally, arguments.duration, rss_warm, rss_end)
+    print(
+        f"soak: {arguments.data} for {arguments.duration:g} s after a {arguments.warmup:g} s "
+        f"warm-up, {arguments.concurrency} concurrent requests; server time limit "
+        f"{TIME_LIMIT:g} s, cost limit {COST_LIMIT:,}, body limit {BODY_LIMIT:,} bytes\n"
+    )
+    print(table)
+    print(f"healthy after the run: {alive}")
+    return 0 if passed and alive else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
