@@ -27,9 +27,9 @@ import ctypes
 import dataclasses
 import gc
 import importlib
+import inspect
 import json
 import os
-import pickle
 import re
 import resource
 import shutil
@@ -321,7 +321,7 @@ def measure(args: argparse.Namespace) -> dict:
     mode, folder = args.child, args.dir
     if mode in PARSERS:
         files = [path for path, _ in record_files(folder)]
-        if args.sample and args.sample < len(files):
+        if mode == "safe" and args.sample < len(files):
             files = files[:: len(files) // args.sample][: args.sample]
         before = time.perf_counter()
         parsed = parse_loop(folder, files, mode)
@@ -342,8 +342,10 @@ def measure(args: argparse.Namespace) -> dict:
     arenas_before = pymalloc()
 
     before = time.perf_counter()
-    if mode == "handoff":
-        result = load_in_child(folder, args.workers, phases.seconds)
+    if mode == "separate":
+        result = loader.load(
+            folder, workers=args.workers, cache_dir=args.cache, separate_process=True
+        )
     else:
         result = loader.load(
             folder, workers=args.workers, use_cache=mode != "cold", cache_dir=args.cache
@@ -357,6 +359,7 @@ def measure(args: argparse.Namespace) -> dict:
     stats, report = result.graph.stats, result.report
     measured = {
         "seconds": seconds,
+        "code_version": cache.CODE_VERSION,
         "import_seconds": imported - started_process,
         "phases": phases.seconds,
         "files": report.files_seen,
@@ -380,48 +383,14 @@ def measure(args: argparse.Namespace) -> dict:
     return measured
 
 
-def load_in_child(folder: Path, workers: int | None, phases: dict[str, float]) -> Any:
-    """`graph.load` in a forked process, its result handed back as a pickle.
-
-    Not what the loader does: it measures whether loading where the temporaries live and
-    unpickling the result here leaves a smaller heap than loading here.
-    """
-    from graph import load
-
-    started = time.perf_counter()
-    with tempfile.TemporaryDirectory() as scratch:
-        handoff = Path(scratch) / "result.pickle"
-        pid = os.fork()
-        if pid == 0:
-            code = 1
-            try:
-                result = load(folder, workers=workers, use_cache=False)
-                with open(handoff, "wb") as out:
-                    pickle.dump(tuple(result), out, protocol=pickle.HIGHEST_PROTOCOL)
-                code = 0
-            finally:
-                os._exit(code)
-        _, status = os.waitpid(pid, 0)
-        if status != 0:
-            raise RuntimeError(f"the loading child failed with status {status}")
-        phases["load + pickle in the child"] = time.perf_counter() - started
-        unpickled = time.perf_counter()
-        gc.disable()  # as the loader does: collections would scan millions of new objects
-        try:
-            with open(handoff, "rb") as handle:
-                graph, report = pickle.load(handle)
-        finally:
-            gc.enable()
-        phases["unpickle here"] = time.perf_counter() - unpickled
-    return argparse.Namespace(graph=graph, report=report)
-
-
 # -- the run ---------------------------------------------------------------------------
 
 
-def run_child(args: argparse.Namespace, mode: str, folder: Path, *extra: str) -> dict:
+def run_child(
+    args: argparse.Namespace, mode: str, folder: Path, *extra: str, cache: Path | None = None
+) -> dict:
     command = [sys.executable, str(Path(__file__).resolve()), "--child", mode]
-    command += ["--dir", str(folder), "--cache-dir", str(args.cache_dir(folder))]
+    command += ["--dir", str(folder), "--cache-dir", str(cache or args.cache_dir(folder))]
     if args.workers is not None:
         command += ["--workers", str(args.workers)]
     started = time.perf_counter()
@@ -438,6 +407,8 @@ def best_of(repeat: int, measure_once: Callable[[], dict]) -> dict:
 
 
 def bench_size(args: argparse.Namespace, records: int, largest: bool) -> dict:
+    from graph import load
+
     folder = corpus(args.out, records, args.seed)
     warm_page_cache(folder)
     row: dict[str, Any] = {"records": records, "folder": str(folder)}
@@ -455,8 +426,9 @@ def bench_size(args: argparse.Namespace, records: int, largest: bool) -> dict:
         row["safe"] = best_of(args.repeat, lambda: run_child(args, "safe", folder, *sample))
         say("  yaml-rs loop (the loader's parser alone)")
         row["yaml-rs"] = best_of(args.repeat, lambda: run_child(args, "yaml-rs", folder))
-        say("  cold load in a forked child, handed back pickled")
-        row["handoff"] = best_of(args.repeat, lambda: run_child(args, "handoff", folder))
+        if "separate_process" in inspect.signature(load).parameters:
+            say("  first load with the cache, built in a separate process")
+            row["separate"] = best_of(args.repeat, lambda: separate_first_load(args, folder))
     say("  first load with the cache, then a warm restart")
     shutil.rmtree(args.cache_dir(folder), ignore_errors=True)
     row["first"] = run_child(args, "cached", folder)
@@ -465,6 +437,12 @@ def bench_size(args: argparse.Namespace, records: int, largest: bool) -> dict:
     row["touched"] = touch_share(folder)
     row["partial"] = run_child(args, "cached", folder)
     return row
+
+
+def separate_first_load(args: argparse.Namespace, folder: Path) -> dict:
+    cache = args.cache_dir(folder).with_name(f"{folder.name}-separate")
+    shutil.rmtree(cache, ignore_errors=True)
+    return run_child(args, "separate", folder, cache=cache)
 
 
 def say(message: str) -> None:
@@ -503,16 +481,35 @@ def render(results: list[dict], command: str, context: dict) -> str:
     big = results[-1]
     out = [f"# Loader benchmark ({big['records']:,} records)", "", "```", command, "```", ""]
     out += preamble(big, context)
+    out += warnings(results)
     out += speed(big)
     out += memory(big)
     out += scaling(results)
     return "\n".join(out) + "\n"
 
 
+def warnings(results: list[dict]) -> list[str]:
+    """Say so when a figure does not measure what its row claims."""
+    found = []
+    versions = {
+        m["code_version"]
+        for r in results
+        for m in r.values()
+        if isinstance(m, dict) and "code_version" in m
+    }
+    if len(versions) > 1:
+        found.append("graph/ changed during the run: later rows measure other code.")
+    for result in results:
+        if "build" in result["warm"]["phases"]:
+            found.append(f"The warm restart at {result['records']:,} records rebuilt the graph.")
+    return ["", *(f"**Warning: {text}**" for text in found)] if found else []
+
+
 def preamble(big: dict, context: dict) -> list[str]:
     cold = big["cold"]
     return [
-        f"Run {context['when']} on {context['cpus']} cores, Python {context['python']}, "
+        f"Run {context['when']} at commit {context['commit']} on {context['cpus']} cores, "
+        f"Python {context['python']}, "
         f"loader workers: {context['workers']}; load average before the run: "
         f"{context['load']}. Every figure comes from a fresh process. The corpus files "
         "were in the OS page cache (each read once before measuring; nothing is dropped "
@@ -544,10 +541,12 @@ def speed(big: dict) -> list[str]:
             rows.append([f"{label}, {m['files']:,} files", *timing(m, "read, front matter, parse")])
     for label, key in (
         ("first load with the cache (writes it)", "first"),
+        ("first load, `separate_process=True`", "separate"),
         ("warm restart, unchanged files", "warm"),
         (f"restart after touching {big['touched']:,} files", "partial"),
     ):
-        rows.append([label, *timing(big[key])])
+        if key in big:
+            rows.append([label, *timing(big[key])])
     out = ["", "## Speed", ""]
     out += table(["load", "seconds", "files/s", "phases (seconds)"], rows)
     out.append("")
@@ -571,10 +570,10 @@ def timing(m: dict, phases: str | None = None) -> list[str]:
 def memory(big: dict) -> list[str]:
     cold = big["cold"]
     articles = cold["articles"]
-    processes = [("cold load", cold)]
-    if "handoff" in big:
-        processes.append(("cold load in a forked child, result unpickled here", big["handoff"]))
-    processes += [("first load with the cache", big["first"]), ("warm restart", big["warm"])]
+    processes = [("cold load", cold), ("first load with the cache", big["first"])]
+    if "separate" in big:
+        processes.append(("first load, `separate_process=True`", big["separate"]))
+    processes.append(("warm restart", big["warm"]))
     rows = [
         [
             label,
@@ -605,8 +604,8 @@ def memory(big: dict) -> list[str]:
         "KB/article divides the RSS by every served article (with and without a record). "
         "Peak RSS is `ru_maxrss` of the measuring process; its worker processes peaked "
         f"at {mb(cold['rss_peak_children'])} MB each at most (forked, so sharing the "
-        "loader's pages at fork time). The handoff row is not what the loader does: it "
-        "measures loading in a child process and unpickling the result in this one.",
+        "loader's pages at fork time). With `separate_process=True` the graph is built in "
+        "a child process and this one loads the snapshot that child leaves in the cache.",
         "",
         "RSS growth during the load, by allocator (after `gc.collect()`):",
         "",
@@ -760,6 +759,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+def git_commit() -> str:
+    """The commit measured, marked when graph/ differs from it."""
+
+    def git(*words: str) -> str:
+        done = subprocess.run(["git", *words], capture_output=True, text=True, cwd=BENCH)
+        return done.stdout.strip()
+
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    return f"{commit} (graph/ modified)" if git("status", "--porcelain", "graph") else commit
+
+
 def sizes(args: argparse.Namespace) -> list[int]:
     if args.sizes:
         return sorted({int(size) for size in args.sizes.split(",")})
@@ -782,6 +792,7 @@ def main(argv: list[str] | None = None) -> None:
         "workers": args.workers or f"default ({os.cpu_count()})",
         "load": " ".join(f"{value:.2f}" for value in os.getloadavg()),
         "repeat": args.repeat,
+        "commit": git_commit(),
     }
     chosen = sizes(args)
     results = [bench_size(args, n, n == chosen[-1]) for n in chosen]

@@ -107,7 +107,7 @@ def test_the_command_reports_what_it_loaded(small_corpus: Path, tmp_path: Path) 
     assert row["first"]["cache_hits"] == 0
     assert row["warm"]["cache_hits"] == files
     assert row["partial"]["cache_hits"] == files - row["touched"] > 0
-    assert row["handoff"]["articles"] == row["cold"]["articles"] == row["warm"]["articles"]
+    assert row["separate"]["articles"] == row["cold"]["articles"] == row["warm"]["articles"]
     text = report.read_text()
     assert text == done.stdout
     assert "bench/load.py --sizes 200 --sample 40 --seed 2" in text
