@@ -59,14 +59,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seconds", type=float, default=10.0, help="per query and server")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--results", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--project-factory",
+        default=APP_FACTORY,
+        help="the app factory of the project's servers (to measure a variant)",
+    )
     options = parser.parse_args(argv)
 
     wrk_path = wrk.ensure_wrk()
     OUT.mkdir(parents=True, exist_ok=True)
-    sdl = OUT / "schema.graphql"
-    sdl.write_text(_content_graph("schema", capture=True), encoding="utf-8")
+    # The SDL the baseline is built from: the project's own, printed afresh.
+    (OUT / "schema.graphql").write_text(_content_graph("schema", capture=True), encoding="utf-8")
     sizes = [
-        run_size(records, sdl, wrk_path, options.seconds, options.connections)
+        run_size(records, wrk_path, options.seconds, options.connections, options.project_factory)
         for records in options.sizes
     ]
     command = "python -m bench.run " + " ".join(argv if argv is not None else sys.argv[1:])
@@ -78,28 +83,49 @@ def main(argv: list[str] | None = None) -> None:
 def corpus(records: int) -> Path:
     """bench/out/corpus-N, generated on first use (the same bytes every time: seed 1)."""
     folder = OUT / f"corpus-{records}"
+    OUT.mkdir(parents=True, exist_ok=True)
     if not (folder / "_news").is_dir():
         print(f"generating {records:,} records into {folder}", flush=True)
         _content_graph("generate", str(folder), "--records", str(records), "--seed", "1")
     return folder
 
 
-def run_size(records: int, sdl: Path, wrk_path: str, seconds: float, connections: int) -> SizeRun:
-    folder = corpus(records)
+@dataclass(frozen=True)
+class Prepared:
+    """A corpus ready to serve: the picked variables, the request bodies and the env vars."""
+
+    picks: shapes.Picks
+    articles: int
+    bodies: dict[str, Path]
+    env: dict[str, str]
+    baseline_env: dict[str, str]
+
+
+def prepare(folder: Path, records: int) -> Prepared:
     cache = OUT / "cache"
     graph = load(folder, cache_dir=cache).graph
     picks = shapes.pick(graph)
-    size = SizeRun(records, graph.stats.articles, picks)
-    del graph
     bodies = {}
     for query in shapes.queries(picks):
         bodies[query.name] = OUT / f"{query.name}-{records}.json"
         bodies[query.name].write_bytes(json.dumps(query.body()).encode())
-    common = {DATA_ENV: str(folder), "CONTENT_GRAPH_CACHE": str(cache)}
+    sdl = OUT / "schema.graphql"
+    if not sdl.exists():
+        sdl.write_text(_content_graph("schema", capture=True), encoding="utf-8")
+    env = {DATA_ENV: str(folder), "CONTENT_GRAPH_CACHE": str(cache)}
+    return Prepared(picks, graph.stats.articles, bodies, env, {"BASELINE_SDL": str(sdl)})
+
+
+def run_size(
+    records: int, wrk_path: str, seconds: float, connections: int, factory: str = APP_FACTORY
+) -> SizeRun:
+    prepared = prepare(corpus(records), records)
+    size = SizeRun(records, prepared.articles, prepared.picks)
+    bodies, common = prepared.bodies, prepared.env
     plan = [
-        ("baseline", BASELINE_FACTORY, {**common, "BASELINE_SDL": str(sdl)}),
-        ("uncached", APP_FACTORY, {**common, RESPONSE_CACHE_ENV: "0"}),
-        ("cached", APP_FACTORY, common),
+        ("baseline", BASELINE_FACTORY, {**common, **prepared.baseline_env}),
+        ("uncached", factory, {**common, RESPONSE_CACHE_ENV: "0"}),
+        ("cached", factory, common),
     ]
     expected: dict[str, object] = {}
     for name, factory, env in plan:

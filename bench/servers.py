@@ -45,6 +45,11 @@ def start(name: str, factory: str, env: dict[str, str], log: Path) -> Server:
     can take the port in between.
     """
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # uvicorn takes a socket given by descriptor for a Unix one and so never sets
+    # TCP_NODELAY on its connections; Nagle's algorithm then holds back the second write
+    # of each response until the client's delayed ACK, 40 ms later. Accepted sockets
+    # inherit the option from the listener.
+    listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     listener.bind(("127.0.0.1", 0))
     listener.listen(1024)
     port = listener.getsockname()[1]
