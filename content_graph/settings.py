@@ -3,6 +3,8 @@
 The CLI fills `Settings` from its flags (each flag falls back to the env var named here);
 a server started from an import string (`uvicorn --factory`, or `serve --workers N`,
 where every worker imports the app afresh) reads the same env vars with `from_env`.
+`Settings.limits` (a `Limits`) groups the guard rails of a public endpoint: the limits
+on each request and the production switches.
 """
 
 from __future__ import annotations
