@@ -110,7 +110,7 @@ def check(
             "relatedLinks": stats.related_links,
             "version": stats.version,
         }
-        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        click.echo(json.dumps(payload, indent=2))
     else:
         click.echo(report.summary(stats.articles, stats.providers, stats.topics))
         problems = report.errors if errors_only else report.errors + report.warnings

@@ -22,30 +22,19 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-from graph import build, files, model, records
+from graph import build, files, identity, model, records
 from graph.files import FileResult, from_plain, to_plain
 from graph.model import ContentGraph
 from graph.report import LoadReport
 
 Fingerprint = tuple[int, int]
-_UNREADABLE = (
-    OSError,
-    pickle.UnpicklingError,
-    EOFError,
-    AttributeError,
-    ImportError,
-    ValueError,
-    TypeError,
-    IndexError,
-    KeyError,
-)
 
 
 def _code_version() -> str:
     # The rules that turn files into a graph live in these modules: changing any of them
     # must invalidate what an older version cached.
     digest = hashlib.blake2b(digest_size=8)
-    for module in (files, records, build, model):
+    for module in (files, records, identity, build, model):
         digest.update(Path(module.__file__).read_bytes())
     return digest.hexdigest()
 
@@ -96,14 +85,18 @@ class LoadCache:
         # Read on first use: a load that the snapshot answers never needs the file results.
         if self._entries is None:
             stored = _read(self.folder / "files.pickle")
-            self._entries = stored[1] if isinstance(stored, tuple) and stored[0] == self.key else {}
+            valid = isinstance(stored, tuple) and len(stored) == 2 and stored[0] == self.key
+            self._entries = stored[1] if valid and isinstance(stored[1], dict) else {}
         return self._entries
 
     def get(self, path: str, fingerprint: Fingerprint) -> FileResult | None:
         entry = self.entries.get(path)
-        if entry is None or entry[0] != fingerprint or fingerprint[0] < 0:
-            return None
-        return from_plain(entry[1])
+        try:
+            if entry is None or entry[0] != fingerprint or fingerprint[0] < 0:
+                return None
+            return from_plain(entry[1])
+        except (TypeError, ValueError, IndexError):
+            return None  # not the shape this code writes: read the file instead
 
     def save(self, results: list[tuple[FileResult, Fingerprint]]) -> None:
         """Replace the stored file results; failing to write only costs the next start."""
@@ -114,33 +107,61 @@ class LoadCache:
     def snapshot(self, version: str) -> tuple[ContentGraph, LoadReport] | None:
         """The graph and report last built from data of this version, if any."""
         stored = _read(self.folder / "graph.pickle")
-        if isinstance(stored, tuple) and stored[:2] == (self.key, version):
-            return stored[2], stored[3]
-        return None
+        if not isinstance(stored, tuple) or len(stored) != 4:
+            return None
+        if stored[:2] != (self.key, version):
+            return None
+        graph, report = stored[2:]
+        if not (isinstance(graph, ContentGraph) and isinstance(report, LoadReport)):
+            return None
+        return graph, report
 
     def save_snapshot(self, version: str, graph: ContentGraph, report: LoadReport) -> None:
         _write(self.folder / "graph.pickle", (self.key, version, graph, report))
 
 
+# A cache file: this header, a digest of the payload, then the payload (a pickle). The
+# digest turns a damaged file into a missing one; without it, a flipped byte inside a
+# string would be served as data.
+_HEADER = b"content-graph load cache 1\n"
+_DIGEST_SIZE = 32
+
+
 def _read(location: Path) -> Any:
     try:
-        with open(location, "rb") as handle, collector_paused():
-            return pickle.load(handle)
-    except _UNREADABLE:
+        with open(location, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        return None
+    start = len(_HEADER) + _DIGEST_SIZE
+    digest = data[len(_HEADER) : start]
+    if not data.startswith(_HEADER) or digest != _digest(memoryview(data)[start:]):
+        return None
+    try:
+        with collector_paused():
+            return pickle.loads(memoryview(data)[start:])
+    except Exception:
         return None
 
 
 def _write(location: Path, value: Any) -> bool:
     temporary = None
     try:
+        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         location.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=location.parent, suffix=".tmp")
         with os.fdopen(handle, "wb") as out:
-            pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
+            out.write(_HEADER)
+            out.write(_digest(payload))
+            out.write(payload)
         os.replace(temporary, location)
         return True
-    except (OSError, pickle.PicklingError, RecursionError):
+    except (OSError, pickle.PicklingError, RecursionError, MemoryError):
         if temporary is not None:
             with suppress(OSError):
                 os.unlink(temporary)
         return False
+
+
+def _digest(payload: bytes | memoryview) -> bytes:
+    return hashlib.blake2b(payload, digest_size=_DIGEST_SIZE).digest()

@@ -98,8 +98,7 @@ def _walk(root: str, prefix: str, kind: FileKind | None) -> Iterator[tuple[str, 
 
 
 _MARKER = re.compile(r"^---[ \t]*$", re.MULTILINE)
-_DOCUMENT_START = re.compile(r"^---(?=[ \t]|$)", re.MULTILINE)
-_YAML_LINE = re.compile(r"line (\d+)")
+_DOCUMENT_MARK = re.compile(r"^(?:---|\.\.\.)(?=[ \t]|$)", re.MULTILINE)
 
 
 class YamlError(ValueError):
@@ -115,6 +114,8 @@ def _pyyaml_load(text: str) -> Any:
         mark = getattr(error, "problem_mark", None)
         problem = getattr(error, "problem", None) or str(error)
         raise YamlError(problem, mark.line + 1 if mark else None) from None
+    except (RecursionError, MemoryError, OverflowError, ValueError) as error:
+        raise YamlError(f"cannot be read ({type(error).__name__})", None) from None
 
 
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -128,15 +129,21 @@ def _fast_loader() -> Callable[[str], Any] | None:
     policy = yaml_rs.DuplicateKeyPolicy.LastWins  # PyYAML's behaviour for repeated keys
 
     def load(text: str) -> Any:
+        # A byte-order mark inside a stream (after a front-matter line, say) is no part
+        # of the first key; yaml-rs would keep it there.
+        text = text.removeprefix("\ufeff")
         try:
             return yaml_rs.loads(text, duplicate_key_policy=policy)
         except yaml_rs.YAMLDecodeError as error:
-            message = str(error)
-            match = _YAML_LINE.search(message)
-            reason = message.strip().splitlines()[-1] if message.strip() else "cannot parse"
-            raise YamlError(reason, int(match.group(1)) if match else None) from None
-        except (RecursionError, OverflowError, ValueError) as error:
-            raise YamlError(str(error) or type(error).__name__, None) from None
+            if "alias" in str(error):
+                # An alias bomb, refused on purpose: PyYAML would build it.
+                raise YamlError(str(error), None) from None
+        except (RecursionError, OverflowError, ValueError):
+            pass
+        # yaml-rs is stricter than YAML in a few corners that PyYAML reads (a quoted
+        # string continued on a line indented by one space): PyYAML has the last word
+        # before a file is called broken, and its messages carry the line.
+        return _pyyaml_load(text)
 
     return load
 
@@ -219,19 +226,34 @@ def read_file(
 
 
 def _split_documents(text: str) -> list[tuple[str, int]]:
-    """A YAML stream cut at its `---` document markers, with each part's first line.
+    """A YAML stream cut at its `---` and `...` document markers, with each part's line.
 
     Cutting here rather than in the parser tells "a document that is a list" apart from
     "a stream of documents", and gives each document its own line numbers. A part starts
-    right after its marker's dashes, so the parser's line 1 is the marker's line.
+    right after the dashes of its `---`, so the parser's line 1 is the marker's line;
+    directives (`%YAML 1.1`) stay with the document they precede.
     """
     documents = []
     start = 0
-    for marker in _DOCUMENT_START.finditer(text):
-        documents.append((text[start : marker.start()], text.count("\n", 0, start) + 1))
-        start = marker.end()
+    for marker in _DOCUMENT_MARK.finditer(text):
+        piece = text[start : marker.start()]
+        if marker.group(0) == "---" and _directives_only(piece):
+            continue
+        documents.append((piece, text.count("\n", 0, start) + 1))
+        if marker.group(0) == "---":
+            start = marker.end()
+        else:
+            line_end = text.find("\n", marker.end())
+            start = len(text) if line_end < 0 else line_end + 1
     documents.append((text[start:], text.count("\n", 0, start) + 1))
     return [(source, first) for source, first in documents if source.strip()]
+
+
+def _directives_only(piece: str) -> bool:
+    lines = [line.strip() for line in piece.splitlines() if line.strip()]
+    return any(line.startswith("%") for line in lines) and all(
+        line.startswith(("%", "#")) for line in lines
+    )
 
 
 # FileResults cross process boundaries (worker → loader) and sit in the parse cache.

@@ -8,6 +8,7 @@ cache pickle and unpickle them several times faster than dataclasses.
 
 from __future__ import annotations
 
+import reprlib
 from datetime import UTC, date, datetime, time
 from typing import Any, NamedTuple
 
@@ -68,6 +69,11 @@ _TRUE_WORDS = frozenset({"true", "yes", "y", "on"})
 _FALSE_WORDS = frozenset({"false", "no", "n", "off"})
 
 
+# Bounded: a field can hold a huge or alias-shared structure whose full repr never ends.
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxdict, _SHORT.maxstring, _SHORT.maxother = 2, 4, 4, 50, 50
+
+
 class _Fields:
     """Reads typed fields out of one mapping, collecting a warning per dropped field."""
 
@@ -79,9 +85,7 @@ class _Fields:
         self.prefix = prefix
 
     def _drop(self, key: str, value: Any, expected: str) -> None:
-        shown = repr(value)
-        if len(shown) > 60:
-            shown = shown[:57] + "..."
+        shown = _SHORT.repr(value)
         self.warnings.append(
             f"field {self.prefix}{key}: expected {expected}, got {shown}; field dropped"
         )
