@@ -1,6 +1,7 @@
 """Where a server spends its time on one query: py-spy samples it while wrk drives it.
 
     .venv/bin/python -m bench.profile Q5                       # content-graph, cache off
+    .venv/bin/python -m bench.profile Q1 --server cached       # answers from the cache
     .venv/bin/python -m bench.profile Q5 --server baseline --records 100000
 
 py-spy (from PyPI: `pip install py-spy`) records the server process from outside, so the
@@ -31,10 +32,11 @@ SHOWN = 25
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("query", choices=["Q1", "Q2", "Q3", "Q4", "Q5"])
-    parser.add_argument("--server", choices=["uncached", "baseline"], default="uncached")
+    parser.add_argument("--server", choices=["uncached", "cached", "baseline"], default="uncached")
     parser.add_argument("--records", type=int, default=20_000)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--project-factory", default=APP_FACTORY, help="a variant to profile")
     parser.add_argument(
         "--native", action="store_true", help="include C frames (allocator, syscalls)"
     )
@@ -49,7 +51,7 @@ def main(argv: list[str] | None = None) -> None:
     factory, extra = (
         (BASELINE_FACTORY, prepared.baseline_env)
         if options.server == "baseline"
-        else (APP_FACTORY, {})
+        else (options.project_factory, {})
     )
     server_env = {**prepared.env, **extra}
     if options.server == "uncached":

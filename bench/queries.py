@@ -81,16 +81,22 @@ class Query:
         return {"query": self.document, "variables": self.variables, "operationName": self.name}
 
 
-def pick(graph: ContentGraph) -> Picks:
+def pick(graph: ContentGraph, words: str | None = None) -> Picks:
     """The biggest provider, the commonest topic, the article with most related links
-    (among those with a record), and two words of a real title."""
+    (among those with a record), and two words of a real title.
+
+    `words` keeps the words picked on another corpus (when a title here has both), so
+    that search is compared on the same words across sizes.
+    """
     provider = max(graph.providers, key=lambda p: (len(p.articles), p.domain))
     topic = max(graph.topics, key=lambda t: (len(t.articles), t.slug))
     article = max(
         (a for a in graph.articles if a.has_record),
         key=lambda a: (len(a.related), len(a.images), -a.index),
     )
-    return Picks(article.url, provider.domain, topic.name, _two_words(graph))
+    if words is None or not _in_a_title(graph, words):
+        words = _two_words(graph)
+    return Picks(article.url, provider.domain, topic.name, words)
 
 
 def queries(picks: Picks) -> list[Query]:
@@ -101,6 +107,11 @@ def queries(picks: Picks) -> list[Query]:
         Query("Q4", Q4, {"words": picks.words}),
         Query("Q5", Q5, {"topic": picks.topic}),
     ]
+
+
+def _in_a_title(graph: ContentGraph, words: str) -> bool:
+    wanted = set(words.lower().split())
+    return any(wanted <= set(re.findall(r"[a-z]+", a.title.lower())) for a in graph.articles)
 
 
 def _two_words(graph: ContentGraph) -> str:
