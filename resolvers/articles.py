@@ -7,18 +7,32 @@ condition names a list. Every list stays in the default order (ascending indexes
 
 Rules beyond SEMANTICS.md: an empty list (`topics: []`) or a `text` without words is
 no condition at all; unknown topics or providers match nothing.
+
+One shape is answered from a range index instead: the articles of one topic or one
+provider, at least some quality (or heat), by that field descending, which is how a
+front page asks for "the best of a topic". Its order puts those articles first, so the
+matches are a prefix of the node's list in that order, found by bisection: the answer
+costs the same at any corpus size, where filtering would scan all of the node's
+articles. The ordered list is computed once per node, field and graph.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from array import array
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from graph.identity import canonical_url, normalize_domain, slugify
 from graph.model import Article, ContentGraph
-from resolvers.ordering import ArticleOrder, aware, order_articles
+from resolvers.ordering import (
+    ArticleOrder,
+    ArticleOrderField,
+    OrderDirection,
+    aware,
+    order_articles,
+)
 from resolvers.pagination import Connection, PageRequest, paginate
 from resolvers.text import matching_articles, query_words, union
 
@@ -80,8 +94,64 @@ def list_articles(
     order: ArticleOrder | None = None,
 ) -> Connection[Article]:
     """One page of the matching articles in `order` (default order when None)."""
-    indexes = order_articles(graph, select_articles(graph, source, conditions), order)
+    indexes = None if source is not None else _from_range_index(graph, conditions, order)
+    if indexes is None:
+        indexes = order_articles(graph, select_articles(graph, source, conditions), order)
     return paginate(indexes, request, graph.articles.__getitem__)
+
+
+# The field a threshold condition and a descending order share, for the range index.
+_THRESHOLDS = {ArticleOrderField.QUALITY: "min_quality", ArticleOrderField.HEAT: "min_heat"}
+
+
+def _from_range_index(
+    graph: ContentGraph, conditions: ArticleFilter | None, order: ArticleOrder | None
+) -> Sequence[int] | None:
+    """The matches in order from the range index, or None when the request is not its shape:
+    one topic or one provider, a threshold on the field ordered by, descending, nothing else.
+    """
+    if conditions is None or order is None or order.direction is not OrderDirection.DESC:
+        return None
+    threshold_name = _THRESHOLDS.get(order.field)
+    if threshold_name is None:
+        return None
+    threshold = getattr(conditions, threshold_name)
+    others = (
+        conditions.types,
+        conditions.published_after,
+        conditions.published_before,
+        conditions.has_record,
+        conditions.text,
+        *(getattr(conditions, name) for name in _THRESHOLDS.values() if name != threshold_name),
+    )
+    if threshold is None or any(value not in (None, []) for value in others):
+        return None
+    topics = {slugify(name) for name in conditions.topics or ()}
+    domains = {normalize_domain(domain) for domain in conditions.providers or ()}
+    if len(topics) + len(domains) != 1:
+        return None
+    node = graph.by_slug.get(*topics) if topics else graph.by_domain.get(*domains)
+    if node is None:
+        return None
+    ordered, negated = _range_index(graph, node.kind, node.index, node.articles, order)
+    # Descending with missing values last: the values at least `threshold` come first.
+    return ordered[: bisect_right(negated, -threshold)]
+
+
+def _range_index(
+    graph: ContentGraph, kind: str, node: int, indexes: Sequence[int], order: ArticleOrder
+) -> tuple[array, list[int]]:
+    """A node's articles in `order`, with the ordered field's values negated (ascending)."""
+    key = f"range:{kind}:{order.field.value}"
+    cache: dict[int, tuple[array, list[int]]] = graph.caches.setdefault(key, {})  # type: ignore[assignment]
+    found = cache.get(node)
+    if found is None:
+        ordered = array("I", order_articles(graph, indexes, order))
+        attribute = "quality" if order.field is ArticleOrderField.QUALITY else "heat"
+        values = (getattr(graph.articles[index], attribute) for index in ordered)
+        negated = [-value for value in values if value is not None]
+        found = cache[node] = (ordered, negated)
+    return found
 
 
 def _index_lists(graph: ContentGraph, conditions: ArticleFilter) -> list[Sequence[int]]:
