@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 import anyio
 import orjson
@@ -115,7 +116,11 @@ async def reload(app: Starlette) -> LoadResult:
     meanwhile; the swap is one assignment.
     """
     settings: Settings = app.state.settings
-    result = await anyio.to_thread.run_sync(load, settings.data_dir, abandon_on_cancel=True)
+    # Built in a child process (see graph.load): the server then holds only the graph,
+    # not the allocator's leftovers from building it.
+    result = await anyio.to_thread.run_sync(
+        partial(load, settings.data_dir, separate_process=True), abandon_on_cancel=True
+    )
     app.state.graph = result.graph
     app.state.load_error = None
     return result
