@@ -146,6 +146,15 @@ def peak_rss(who: int = resource.RUSAGE_SELF) -> int:
     return resource.getrusage(who).ru_maxrss * 1024  # kilobytes on Linux
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and of its children that have ended (loader workers)."""
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def malloc_trim() -> bool:
     """Hand the C allocator's free pages back to the OS (glibc only)."""
     try:
@@ -323,9 +332,15 @@ def measure(args: argparse.Namespace) -> dict:
         files = [path for path, _ in record_files(folder)]
         if mode == "safe" and args.sample < len(files):
             files = files[:: len(files) // args.sample][: args.sample]
-        before = time.perf_counter()
+        before, cpu = time.perf_counter(), cpu_seconds()
         parsed = parse_loop(folder, files, mode)
-        return {"seconds": time.perf_counter() - before, "parsed": parsed, "files": len(files)}
+        return {
+            "seconds": time.perf_counter() - before,
+            "cpu_seconds": cpu_seconds() - cpu,
+            "load_average": os.getloadavg()[0],
+            "parsed": parsed,
+            "files": len(files),
+        }
 
     # The package re-exports the function `load` under the name of its module.
     loader = importlib.import_module("graph.load")
@@ -341,7 +356,8 @@ def measure(args: argparse.Namespace) -> dict:
     baseline = rss()
     arenas_before = pymalloc()
 
-    before = time.perf_counter()
+    load_average = os.getloadavg()[0]
+    before, cpu = time.perf_counter(), cpu_seconds()
     if mode == "separate":
         result = loader.load(
             folder, workers=args.workers, cache_dir=args.cache, separate_process=True
@@ -351,6 +367,7 @@ def measure(args: argparse.Namespace) -> dict:
             folder, workers=args.workers, use_cache=mode != "cold", cache_dir=args.cache
         )
     seconds = time.perf_counter() - before
+    cpu = cpu_seconds() - cpu
 
     gc.collect()
     after = rss()
@@ -359,6 +376,8 @@ def measure(args: argparse.Namespace) -> dict:
     stats, report = result.graph.stats, result.report
     measured = {
         "seconds": seconds,
+        "cpu_seconds": cpu,
+        "load_average": load_average,
         "code_version": cache.CODE_VERSION,
         "import_seconds": imported - started_process,
         "phases": phases.seconds,
@@ -548,13 +567,24 @@ def speed(big: dict) -> list[str]:
         if key in big:
             rows.append([label, *timing(big[key])])
     out = ["", "## Speed", ""]
-    out += table(["load", "seconds", "files/s", "phases (seconds)"], rows)
-    out.append("")
+    header = ["load", "seconds", "files/s", "CPU s", "CPU µs/file", "load avg", "phases (s)"]
+    out += table(header, rows)
+    out += [
+        "",
+        "CPU s counts the measuring process and its worker processes. The load average is "
+        "the machine's (1 minute) when the row started: other work on the two cores "
+        "slows the rows that need both.",
+        "",
+    ]
     for parser, label in LOOPS.items():
         if parser in big:
             m = big[parser]
             ratio = (m["seconds"] / m["files"]) / (cold["seconds"] / cold["files"])
-            out.append(f"- Cold load against the {label}: **{ratio:.1f}x**.")
+            cpu = (m["cpu_seconds"] / m["files"]) / (cold["cpu_seconds"] / cold["files"])
+            out.append(
+                f"- Cold load against the {label}: **{ratio:.1f}x** the files per second, "
+                f"using {1 / cpu:.2f}x its CPU time per file."
+            )
     warm = big["warm"]
     out.append(
         f"- Warm restart: `load()` {warm['seconds']:.2f} s; the whole process "
@@ -564,7 +594,14 @@ def speed(big: dict) -> list[str]:
 
 
 def timing(m: dict, phases: str | None = None) -> list[str]:
-    return [f"{m['seconds']:.2f}", rate(m), phases or phase_text(m)]
+    return [
+        f"{m['seconds']:.2f}",
+        rate(m),
+        f"{m['cpu_seconds']:.2f}",
+        f"{m['cpu_seconds'] / m['files'] * 1e6:.0f}",
+        f"{m['load_average']:.2f}",
+        phases or phase_text(m),
+    ]
 
 
 def memory(big: dict) -> list[str]:
@@ -691,6 +728,7 @@ def scaling(results: list[dict]) -> list[str]:
                 f"{articles:,}",
                 f"{cold['seconds']:.2f}",
                 f"{cold['seconds'] / cold['files'] * 1e6:.0f}",
+                f"{cold['cpu_seconds'] / cold['files'] * 1e6:.0f}",
                 f"{csafe['seconds'] / cold['seconds']:.1f}x",
                 f"{warm['seconds']:.2f}",
                 f"{warm['seconds'] / warm['files'] * 1e6:.1f}",
@@ -708,6 +746,7 @@ def scaling(results: list[dict]) -> list[str]:
             "articles",
             "cold s",
             "cold µs/file",
+            "cold CPU µs/file",
             "vs CSafeLoader",
             "warm s",
             "warm µs/file",
