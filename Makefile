@@ -7,7 +7,7 @@ DATA ?= data
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: serve test lint bench install assets clean
+.PHONY: serve test lint bench bench-load install assets clean
 
 serve: $(VENV)/.installed assets
 	$(BIN)/content-graph serve $(DATA) --host $(HOST) --port $(PORT)
@@ -34,6 +34,15 @@ assets:
 	@if [ -f package.json ] && command -v npm >/dev/null 2>&1; then \
 		[ -d node_modules ] && [ node_modules -nt package.json ] || npm install --no-audit --no-fund --loglevel=error || echo "npm install failed: the playground will load its scripts from the CDN"; \
 	fi
+
+# The query benchmarks (bench/README.md): 20k and 100k records, several minutes.
+bench: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m bench.run
+
+# The loader benchmark (bench/LOAD.md).
+bench-load: $(VENV)/.installed
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .hypothesis
