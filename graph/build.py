@@ -63,13 +63,14 @@ def build_graph(
 
     articles: dict[str, Article] = {}
     sources: list[Record] = []
+    shared: dict[object, object] = {}
     for record, _ in served.values():
-        articles[record.url] = _article(record, has_record=True)
+        articles[record.url] = _article(record, has_record=True, shared=shared)
         sources.append(record)
     for record, _ in served.values():
         for link in record.related:
             if link.url not in articles:
-                articles[link.url] = _article(link, has_record=False)
+                articles[link.url] = _article(link, has_record=False, shared=shared)
                 sources.append(link)
 
     providers = _providers(articles.values(), sources, organizations)
@@ -111,18 +112,21 @@ def build_graph(
     return content, MergeCounts(unpublished=unpublished, duplicates=tuple(duplicates))
 
 
-def _article(record: Record, *, has_record: bool) -> Article:
+def _article(record: Record, *, has_record: bool, shared: dict[object, object]) -> Article:
+    # A URL field equal to the canonical URL, and the few distinct types and categories,
+    # point at one shared object instead of a copy each.
+    url = record.url
     return Article(
-        url=record.url,
+        url=url,
         title=record.title,
         excerpt=record.excerpt,
         published_at=record.published_at,
-        web_url=record.web_url,
+        web_url=url if record.web_url == url else record.web_url,
         amp_web_url=record.amp_web_url,
         cdn_amp_web_url=record.cdn_amp_web_url,
-        original_url=record.original_url,
-        type=record.type,
-        category=record.category,
+        original_url=url if record.original_url == url else record.original_url,
+        type=shared.setdefault(record.type, record.type),  # type: ignore[arg-type]
+        category=shared.setdefault(record.category, record.category),  # type: ignore[arg-type]
         quality=record.quality,
         heat=record.heat,
         featured_content=record.featured_content,

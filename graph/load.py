@@ -155,7 +155,8 @@ def _from_snapshot(
 
 def _fingerprint(root: Path, path: str) -> tuple[int, int]:
     try:
-        info = os.stat(root / path)
+        # A string join, not a Path: this runs once per file on every start.
+        info = os.stat(f"{root}/{path}")
     except OSError:
         return (-1, -1)
     return (info.st_size, info.st_mtime_ns)
