@@ -16,25 +16,31 @@ from content_graph.settings import (
     CSRF_PREVENTION_ENV,
     DATA_ENV,
     DEFAULT_HOST,
+    DEFAULT_MAX_AGE,
     DEFAULT_MAX_ALIASES,
     DEFAULT_MAX_BATCH,
     DEFAULT_MAX_BODY_BYTES,
     DEFAULT_MAX_COST,
     DEFAULT_MAX_DEPTH,
     DEFAULT_MAX_TOKENS,
+    DEFAULT_PERSISTED_QUERY_BYTES,
     DEFAULT_PORT,
+    DEFAULT_RESPONSE_CACHE_BYTES,
     DEFAULT_TIMEOUT,
     DEFAULT_WORKERS,
     GRAPHIQL_ENV,
     HOST_ENV,
     INTROSPECTION_ENV,
+    MAX_AGE_ENV,
     MAX_ALIASES_ENV,
     MAX_BATCH_ENV,
     MAX_BODY_ENV,
     MAX_COST_ENV,
     MAX_DEPTH_ENV,
     MAX_TOKENS_ENV,
+    PERSISTED_QUERIES_ENV,
     PORT_ENV,
+    RESPONSE_CACHE_ENV,
     TIMEOUT_ENV,
     WORKERS_ENV,
     Limits,
@@ -322,8 +328,44 @@ def _limit_options(command: Callable[..., None]) -> Callable[..., None]:
     show_envvar=True,
     help="Server processes; each loads its own copy of the data.",
 )
+@click.option(
+    "--response-cache-bytes",
+    type=click.IntRange(min=0),
+    default=DEFAULT_RESPONSE_CACHE_BYTES,
+    show_default=True,
+    envvar=RESPONSE_CACHE_ENV,
+    show_envvar=True,
+    help="Memory for answers to repeated requests; 0 turns the cache off.",
+)
+@click.option(
+    "--cache-max-age",
+    type=click.IntRange(min=0),
+    default=DEFAULT_MAX_AGE,
+    show_default=True,
+    envvar=MAX_AGE_ENV,
+    show_envvar=True,
+    help="Seconds browsers and proxies may reuse a GET answer; 0 revalidates by ETag.",
+)
+@click.option(
+    "--persisted-query-bytes",
+    type=click.IntRange(min=0),
+    default=DEFAULT_PERSISTED_QUERY_BYTES,
+    show_default=True,
+    envvar=PERSISTED_QUERIES_ENV,
+    show_envvar=True,
+    help="Memory for automatic persisted queries (Apollo); 0 turns them off.",
+)
 @_limit_options
-def serve(data_dir: Path | None, host: str, port: int, workers: int, **limits: Any) -> None:
+def serve(
+    data_dir: Path | None,
+    host: str,
+    port: int,
+    workers: int,
+    response_cache_bytes: int,
+    cache_max_age: int,
+    persisted_query_bytes: int,
+    **limits: Any,
+) -> None:
     """Serve DATA_DIR as a GraphQL API, with a playground for browsers.
 
     DATA_DIR (env CONTENT_GRAPH_DATA) is a folder of news records, searched
@@ -351,6 +393,9 @@ def serve(data_dir: Path | None, host: str, port: int, workers: int, **limits: A
         host=host,
         port=port,
         workers=workers,
+        response_cache_bytes=response_cache_bytes,
+        max_age=cache_max_age,
+        persisted_query_bytes=persisted_query_bytes,
         limits=Limits(**limits),
     )
     if not settings.data_dir.is_dir():

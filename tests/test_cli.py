@@ -223,3 +223,16 @@ def test_serve_takes_its_settings_from_env_vars(serving: Any, shared_dir: Path) 
         time.sleep(POLL_INTERVAL)
     articles = expected["articles"]
     assert answer.json() == {"data": {"stats": {"articles": articles}}, "extensions": ANY}
+
+
+def test_serve_takes_the_cache_flags(serving: Any) -> None:
+    port = free_port()
+    base_url, _, _ = serving(
+        ["--port", str(port), "--cache-max-age", "120", "--persisted-query-bytes", "0"], {}
+    )
+    answer = httpx.get(f"{base_url}/graphql", params={"query": "{ stats { articles } }"})
+    assert answer.headers["cache-control"] == "public, max-age=120"
+    # With no store for persisted queries, a hash alone is answered as Apollo expects.
+    extensions = {"persistedQuery": {"version": 1, "sha256Hash": "0" * 64}}
+    refused = httpx.post(f"{base_url}/graphql", json={"extensions": extensions})
+    assert refused.json()["errors"][0]["message"] == "PersistedQueryNotSupported"
