@@ -49,6 +49,12 @@ from content_graph.settings import (
 )
 
 
+def _setting(flag: str, env: str, *names: str, **options: Any) -> Callable[[Any], Any]:
+    """An option that falls back to its env var, with both (and the default) in --help."""
+    options.setdefault("show_default", True)
+    return click.option(flag, *names, envvar=env, show_envvar=True, **options)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="content-graph")
 def main() -> None:
@@ -75,12 +81,12 @@ def main() -> None:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON, for pipelines.")
 @click.option("--errors-only", is_flag=True, help="List skipped files only, not warnings.")
-@click.option(
+@_setting(
     "--workers",
+    "CONTENT_GRAPH_LOAD_WORKERS",
     type=click.IntRange(min=1),
-    envvar="CONTENT_GRAPH_LOAD_WORKERS",
-    show_envvar=True,
     help="Processes that read files [default: one per core].",
+    show_default=False,
 )
 @click.option("--no-cache", is_flag=True, help="Read every file again, ignoring the parse cache.")
 def check(
@@ -195,102 +201,82 @@ def _origins(context: click.Context, parameter: click.Parameter, value: str) -> 
 def _limit_options(command: Callable[..., None]) -> Callable[..., None]:
     """The guard rails of `serve`: limits per request and production switches."""
     options = [
-        click.option(
+        _setting(
             "--max-cost",
+            MAX_COST_ENV,
             type=click.IntRange(min=0),
             default=DEFAULT_MAX_COST,
-            show_default=True,
-            envvar=MAX_COST_ENV,
-            show_envvar=True,
             help="Refuse a query that could return more nodes than this (the cost; "
             "page sizes of nested lists multiply).",
         ),
-        click.option(
+        _setting(
             "--max-depth",
+            MAX_DEPTH_ENV,
             type=click.IntRange(min=1),
             default=DEFAULT_MAX_DEPTH,
-            show_default=True,
-            envvar=MAX_DEPTH_ENV,
-            show_envvar=True,
             help="Refuse a query whose fields nest deeper than this.",
         ),
-        click.option(
+        _setting(
             "--max-aliases",
+            MAX_ALIASES_ENV,
             type=click.IntRange(min=0),
             default=DEFAULT_MAX_ALIASES,
-            show_default=True,
-            envvar=MAX_ALIASES_ENV,
-            show_envvar=True,
             help="Refuse a document with more aliased fields than this.",
         ),
-        click.option(
+        _setting(
             "--max-tokens",
+            MAX_TOKENS_ENV,
             type=click.IntRange(min=1),
             default=DEFAULT_MAX_TOKENS,
-            show_default=True,
-            envvar=MAX_TOKENS_ENV,
-            show_envvar=True,
             help="Refuse a document longer than this many tokens, before parsing it whole.",
         ),
-        click.option(
+        _setting(
             "--timeout",
+            TIMEOUT_ENV,
             type=click.FloatRange(min=0, min_open=True),
             default=DEFAULT_TIMEOUT,
-            show_default=True,
-            envvar=TIMEOUT_ENV,
-            show_envvar=True,
             help="Seconds a request may run; past them it stops with an error.",
         ),
-        click.option(
+        _setting(
             "--max-body-bytes",
+            MAX_BODY_ENV,
             type=click.IntRange(min=1),
             default=DEFAULT_MAX_BODY_BYTES,
-            show_default=True,
-            envvar=MAX_BODY_ENV,
-            show_envvar=True,
             help="Answer 413 to a request body larger than this.",
         ),
-        click.option(
+        _setting(
             "--max-batch",
+            MAX_BATCH_ENV,
             type=click.IntRange(min=0),
             default=DEFAULT_MAX_BATCH,
-            show_default=True,
-            envvar=MAX_BATCH_ENV,
-            show_envvar=True,
             help="Operations one POST may batch as a JSON list; 0 turns batching off.",
         ),
-        click.option(
+        _setting(
             "--introspection/--no-introspection",
+            INTROSPECTION_ENV,
             default=True,
-            show_default=True,
-            envvar=INTROSPECTION_ENV,
-            show_envvar=True,
             help="Answer schema introspection (__schema, __type).",
         ),
-        click.option(
+        _setting(
             "--graphiql/--no-graphiql",
+            GRAPHIQL_ENV,
             default=True,
-            show_default=True,
-            envvar=GRAPHIQL_ENV,
-            show_envvar=True,
             help="Serve the playground to browsers at /graphql.",
         ),
-        click.option(
+        _setting(
             "--cors-origins",
+            CORS_ORIGINS_ENV,
             metavar="ORIGINS",
             default="",
             callback=_origins,
-            envvar=CORS_ORIGINS_ENV,
-            show_envvar=True,
             help="Comma-separated origins (https://app.example) whose pages may read the "
             "answers; none by default.",
+            show_default=False,
         ),
-        click.option(
+        _setting(
             "--csrf-prevention/--no-csrf-prevention",
+            CSRF_PREVENTION_ENV,
             default=True,
-            show_default=True,
-            envvar=CSRF_PREVENTION_ENV,
-            show_envvar=True,
             help="Refuse POSTs a browser could send cross-site without a preflight "
             "(as Apollo Server does).",
         ),
@@ -302,57 +288,45 @@ def _limit_options(command: Callable[..., None]) -> Callable[..., None]:
 
 @main.command()
 @click.argument("data_dir", required=False, type=click.Path(path_type=Path), envvar=DATA_ENV)
-@click.option(
+@_setting(
     "--host",
+    HOST_ENV,
     default=DEFAULT_HOST,
-    show_default=True,
-    envvar=HOST_ENV,
-    show_envvar=True,
     help="Address to listen on; 0.0.0.0 listens on every interface.",
 )
-@click.option(
+@_setting(
     "--port",
+    PORT_ENV,
     type=click.IntRange(1, 65535),
     default=DEFAULT_PORT,
-    show_default=True,
-    envvar=PORT_ENV,
-    show_envvar=True,
     help="Port to listen on.",
 )
-@click.option(
+@_setting(
     "--workers",
+    WORKERS_ENV,
     type=click.IntRange(min=1),
     default=DEFAULT_WORKERS,
-    show_default=True,
-    envvar=WORKERS_ENV,
-    show_envvar=True,
     help="Server processes; each loads its own copy of the data.",
 )
-@click.option(
+@_setting(
     "--response-cache-bytes",
+    RESPONSE_CACHE_ENV,
     type=click.IntRange(min=0),
     default=DEFAULT_RESPONSE_CACHE_BYTES,
-    show_default=True,
-    envvar=RESPONSE_CACHE_ENV,
-    show_envvar=True,
     help="Memory for answers to repeated requests; 0 turns the cache off.",
 )
-@click.option(
+@_setting(
     "--cache-max-age",
+    MAX_AGE_ENV,
     type=click.IntRange(min=0),
     default=DEFAULT_MAX_AGE,
-    show_default=True,
-    envvar=MAX_AGE_ENV,
-    show_envvar=True,
     help="Seconds browsers and proxies may reuse a GET answer; 0 revalidates by ETag.",
 )
-@click.option(
+@_setting(
     "--persisted-query-bytes",
+    PERSISTED_QUERIES_ENV,
     type=click.IntRange(min=0),
     default=DEFAULT_PERSISTED_QUERY_BYTES,
-    show_default=True,
-    envvar=PERSISTED_QUERIES_ENV,
-    show_envvar=True,
     help="Memory for automatic persisted queries (Apollo); 0 turns them off.",
 )
 @_limit_options
@@ -417,14 +391,13 @@ def serve(
     metavar="NAME",
     help="Which operation to run, when QUERY holds several.",
 )
-@click.option(
+@_setting(
     "--data",
+    DATA_ENV,
     "data_dir",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     default=default_data_dir,
     show_default="this repository's data/",
-    envvar=DATA_ENV,
-    show_envvar=True,
     help="The folder of records to query.",
 )
 def query(
