@@ -76,6 +76,21 @@ def sorted_by(
     return present + missing
 
 
+def memoized_sort(
+    graph: ContentGraph,
+    key: str,
+    items: Sequence[object],
+    value: Callable[[object], object],
+    tiebreak: Callable[[object], object],
+    descending: bool,
+) -> tuple[object, ...]:
+    """`sorted_by(...)`, computed once per graph and kept in `graph.caches[key]`."""
+    cached = graph.caches.get(key)
+    if cached is None:
+        cached = graph.caches[key] = tuple(sorted_by(items, value, tiebreak, descending))
+    return cached  # type: ignore[return-value]
+
+
 def _full_order(graph: ContentGraph, order: ArticleOrder) -> tuple[array, array]:
     """(indexes in `order`, rank of each index), computed once per graph."""
     key = f"ordering:{order.field.value}:{order.direction.value}"

@@ -13,7 +13,7 @@ from enum import Enum
 
 from graph.identity import normalize_domain
 from graph.model import ContentGraph, Provider
-from resolvers.ordering import OrderDirection, sorted_by
+from resolvers.ordering import OrderDirection, memoized_sort
 from resolvers.pagination import Connection, PageRequest, paginate
 
 
@@ -39,14 +39,10 @@ def ordered_providers(
 ) -> Sequence[Provider]:
     if order is None or order == ProviderOrder():
         return graph.providers
+    value, tiebreak = _KEYS[order.field]
     key = f"providers:{order.field.value}:{order.direction.value}"
-    cached = graph.caches.get(key)
-    if cached is None:
-        value, tiebreak = _KEYS[order.field]
-        cached = graph.caches[key] = tuple(
-            sorted_by(graph.providers, value, tiebreak, order.direction is OrderDirection.DESC)
-        )
-    return cached  # type: ignore[return-value]
+    descending = order.direction is OrderDirection.DESC
+    return memoized_sort(graph, key, graph.providers, value, tiebreak, descending)  # type: ignore[return-value]
 
 
 def list_providers(

@@ -13,7 +13,7 @@ from enum import Enum
 
 from graph.identity import slugify
 from graph.model import ContentGraph, Topic
-from resolvers.ordering import OrderDirection, sorted_by
+from resolvers.ordering import OrderDirection, memoized_sort
 from resolvers.pagination import Connection, PageRequest, paginate
 
 
@@ -36,14 +36,10 @@ def topic_by_name(graph: ContentGraph, name: str) -> Topic | None:
 def ordered_topics(graph: ContentGraph, order: TopicOrder | None = None) -> Sequence[Topic]:
     if order is None:
         return graph.topics
+    value, tiebreak = _KEYS[order.field]
     key = f"topics:{order.field.value}:{order.direction.value}"
-    cached = graph.caches.get(key)
-    if cached is None:
-        value, tiebreak = _KEYS[order.field]
-        cached = graph.caches[key] = tuple(
-            sorted_by(graph.topics, value, tiebreak, order.direction is OrderDirection.DESC)
-        )
-    return cached  # type: ignore[return-value]
+    descending = order.direction is OrderDirection.DESC
+    return memoized_sort(graph, key, graph.topics, value, tiebreak, descending)  # type: ignore[return-value]
 
 
 def list_topics(
