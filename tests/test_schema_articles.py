@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from graph import ContentGraph, load
-from schema import execute_sync
 from tests.records import DATA_SETS, ArticleRecord, Records, data_set, records, word_list
+from tests.schema_cases import loaded, run
 
 ARTICLE_FIELDS = """
   id url title excerpt publishedDateTime webUrl ampWebUrl cdnAmpWebUrl originalUrl
@@ -22,17 +22,7 @@ ARTICLE_FIELDS = """
 
 @pytest.fixture(scope="module", params=DATA_SETS)
 def case(request: pytest.FixtureRequest) -> tuple[ContentGraph, Records]:
-    folder = data_set(request.param)
-    if not folder.is_dir():
-        pytest.skip(f"{folder} is absent (the shared corpus lives beside the repository)")
-    return load(folder).graph, records(request.param)
-
-
-def run(graph: ContentGraph, query: str, **variables: Any) -> dict[str, Any]:
-    result = execute_sync(graph, query, variables)
-    assert result.errors is None, result.errors
-    assert result.data is not None
-    return result.data
+    return loaded(request.param)
 
 
 def expected_fields(article: ArticleRecord) -> dict[str, Any]:

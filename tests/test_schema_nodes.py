@@ -9,24 +9,14 @@ from typing import Any
 
 import pytest
 
-from graph import ContentGraph, load
-from schema import execute_sync
-from tests.records import CORPUS, DATA_SETS, Records, data_set, records
+from graph import ContentGraph
+from tests.records import CORPUS, DATA_SETS, Records
+from tests.schema_cases import loaded, run
 
 
 @pytest.fixture(scope="module", params=DATA_SETS)
 def case(request: pytest.FixtureRequest) -> tuple[str, ContentGraph, Records]:
-    folder = data_set(request.param)
-    if not folder.is_dir():
-        pytest.skip(f"{folder} is absent (the shared corpus lives beside the repository)")
-    return request.param, load(folder).graph, records(request.param)
-
-
-def run(graph: ContentGraph, query: str, **variables: Any) -> dict[str, Any]:
-    result = execute_sync(graph, query, variables)
-    assert result.errors is None, result.errors
-    assert result.data is not None
-    return result.data
+    return (request.param, *loaded(request.param))
 
 
 def all_nodes(graph: ContentGraph, field: str, selection: str, order: str = "") -> list[Any]:
