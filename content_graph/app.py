@@ -4,12 +4,17 @@ The graph is loaded once, in the background, when the server starts: the server 
 connections at once, `/healthz` says it is alive, and `/readyz` says 503 until the data is
 loaded. `app.state.graph` holds the loaded `ContentGraph`; `reload()` builds a new one
 and swaps the reference, so a request always sees one whole load, old or new.
+
+A SIGHUP makes the process reload. Code that must know of a new graph (subscriptions,
+for one) registers a listener with `on_reload`; listeners run after each swap.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+import signal
+import threading
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from functools import partial
 
@@ -76,6 +81,7 @@ def create_app(settings: Settings) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(_load_at_startup, app)
+            tasks.start_soon(_reload_on_sighup, app)
             yield
             # A load still running at shutdown is abandoned with its thread.
             tasks.cancel_scope.cancel()
@@ -98,7 +104,22 @@ def create_app(settings: Settings) -> Starlette:
     app.state.settings = settings
     app.state.graph = None
     app.state.load_error = None
+    app.state.reload_listeners = []
+    # One load at a time: a second trigger waits, then loads what is newest.
+    app.state.reload_lock = anyio.Lock()
     return app
+
+
+ReloadListener = Callable[[ContentGraph | None, ContentGraph], None]
+
+
+def on_reload(app: Starlette, listener: ReloadListener) -> None:
+    """Call `listener(old, new)` after every swap of the graph (old is None the first time).
+
+    Listeners run on the event loop right after the swap, so they must be quick: hand
+    anything slow to a task of their own.
+    """
+    app.state.reload_listeners.append(listener)
 
 
 def create_app_from_env() -> Starlette:
@@ -116,14 +137,31 @@ async def reload(app: Starlette) -> LoadResult:
     meanwhile; the swap is one assignment.
     """
     settings: Settings = app.state.settings
-    # Built in a child process (see graph.load): the server then holds only the graph,
-    # not the allocator's leftovers from building it.
-    result = await anyio.to_thread.run_sync(
-        partial(load, settings.data_dir, separate_process=True), abandon_on_cancel=True
-    )
-    app.state.graph = result.graph
-    app.state.load_error = None
+    async with app.state.reload_lock:
+        # Built in a child process (see graph.load): the server then holds only the graph,
+        # not the allocator's leftovers from building it.
+        result = await anyio.to_thread.run_sync(
+            partial(load, settings.data_dir, separate_process=True), abandon_on_cancel=True
+        )
+        old, app.state.graph = app.state.graph, result.graph
+        app.state.load_error = None
+        for listener in app.state.reload_listeners:
+            listener(old, result.graph)
     return result
+
+
+async def _reload_on_sighup(app: Starlette) -> None:
+    if threading.current_thread() is not threading.main_thread():
+        return  # signals reach the main thread only (an app run by a test client, say)
+    with anyio.open_signal_receiver(signal.SIGHUP) as signals:
+        async for _ in signals:
+            try:
+                result = await reload(app)
+            except Exception:
+                # The last good graph keeps being served.
+                logger.exception("Reload of %s failed", app.state.settings.data_dir)
+                continue
+            logger.info("Reloaded: %s", load_summary(result))
 
 
 async def _load_at_startup(app: Starlette) -> None:
