@@ -30,6 +30,7 @@ from resolvers.ordering import (
     ArticleOrder,
     ArticleOrderField,
     OrderDirection,
+    article_keyset,
     aware,
     order_articles,
 )
@@ -97,7 +98,8 @@ def list_articles(
     indexes = None if source is not None else _from_range_index(graph, conditions, order)
     if indexes is None:
         indexes = order_articles(graph, select_articles(graph, source, conditions), order)
-    return paginate(indexes, request, graph.articles.__getitem__)
+    keyset = article_keyset(graph, order)
+    return paginate(indexes, request, graph.articles.__getitem__, keyset)
 
 
 # The field a threshold condition and a descending order share, for the range index.

@@ -9,6 +9,10 @@ someone sorting by quality wants the rated articles first whichever way they sor
 index lists need no sort for it. For any other order, the position of every article in
 that order (its rank) is computed once per graph and memoized in `graph.caches`; a
 candidate list is then sorted by rank.
+
+`article_keyset` gives each order's key for keyset cursors (`pagination.Keyset`): it
+must compare exactly as the lists are sorted, the default order as `graph.build` sorts
+it and the others as `sorted_by` does.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from datetime import UTC, datetime
 from enum import Enum
 
 from graph.model import Article, ContentGraph
+from resolvers.pagination import Descending, Keyset
 
 
 class OrderDirection(Enum):
@@ -121,3 +126,60 @@ def order_articles(
     if len(indexes) == len(graph.articles):
         return full
     return sorted(indexes, key=ranks.__getitem__)
+
+
+def article_keyset(graph: ContentGraph, order: ArticleOrder | None) -> Keyset[int]:
+    """The keyset of article index lists in `order`: (ordered value, URL) in the cursor."""
+    order = order or DEFAULT_ORDER
+    articles = graph.articles
+    field = order.field
+    if field is ArticleOrderField.PUBLISHED_DATE_TIME:
+
+        def values(index: int) -> tuple[object, ...]:
+            article = articles[index]
+            moment = article.published_at
+            return (None if moment is None else moment.isoformat(), article.url)
+
+    else:
+        attribute = field.value.lower()
+
+        def values(index: int) -> tuple[object, ...]:
+            article = articles[index]
+            return (getattr(article, attribute), article.url)
+
+    name = f"articles:{field.value}:{order.direction.value}"
+    if order == DEFAULT_ORDER:
+        return Keyset(name, values, default_order_key)
+    descending = order.direction is OrderDirection.DESC
+    parse = _parse_moment if field is ArticleOrderField.PUBLISHED_DATE_TIME else _same
+
+    def key(values: tuple[object, ...]) -> tuple[object, ...]:
+        value, url = values
+        if value is None:
+            return (True, 0, _text(url))
+        parsed = parse(value)
+        return (False, Descending(parsed) if descending else parsed, _text(url))
+
+    return Keyset(name, values, key)
+
+
+def default_order_key(values: tuple[object, ...]) -> tuple[object, ...]:
+    """The default order's key of (ISO date or None, URL), as `graph.build` sorts."""
+    moment, url = values[0], values[1]
+    if moment is None:
+        return (True, 0.0, _text(url))
+    return (False, -datetime.fromisoformat(_text(moment)).timestamp(), _text(url))
+
+
+def _parse_moment(value: object) -> datetime:
+    return aware(datetime.fromisoformat(_text(value)))
+
+
+def _same(value: object) -> object:
+    return value
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError("expected a string")
+    return value

@@ -3,6 +3,7 @@
 Orders: `DOMAIN` (the default, ascending: the graph's own order); `NAME`, ties by
 domain; `ARTICLE_COUNT`, ties by name then domain. Names compare as plain strings
 (code-point order). Ties go ascending whatever the direction, as for articles.
+Cursors are keyset cursors on the ordered value and the tie-breaks, down to the domain.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from enum import Enum
 from graph.identity import normalize_domain
 from graph.model import ContentGraph, Provider
 from resolvers.ordering import OrderDirection, memoized_sort
-from resolvers.pagination import Connection, PageRequest, paginate
+from resolvers.pagination import Connection, Descending, Keyset, PageRequest, paginate
 
 
 class ProviderOrderField(Enum):
@@ -48,7 +49,31 @@ def ordered_providers(
 def list_providers(
     graph: ContentGraph, request: PageRequest, order: ProviderOrder | None = None
 ) -> Connection[Provider]:
-    return paginate(ordered_providers(graph, order), request)
+    order = order or ProviderOrder()
+    return paginate(ordered_providers(graph, order), request, keyset=_keyset(order))
+
+
+def _keyset(order: ProviderOrder) -> Keyset[Provider]:
+    value, _ = _KEYS[order.field]
+    descending = order.direction is OrderDirection.DESC
+
+    def values(provider: Provider) -> tuple[object, ...]:
+        return (value(provider), provider.name, provider.domain)
+
+    def key(values: tuple[object, ...]) -> tuple[object, ...]:
+        ordered, name, domain = values
+        first = Descending(ordered) if descending else ordered
+        if order.field is ProviderOrderField.ARTICLE_COUNT:
+            return (first, _text(name), _text(domain))
+        return (first, _text(domain))
+
+    return Keyset(f"providers:{order.field.value}:{order.direction.value}", values, key)
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError("expected a string")
+    return value
 
 
 _KEYS = {

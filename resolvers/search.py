@@ -14,6 +14,11 @@ So a title match always outweighs an excerpt match, and an exact word outweighs 
 prefix in the same place. Equal scores keep the default article order
 (`publishedDateTime` descending, undated last, then URL). A query without words matches
 every article, with score 0.
+
+Cursors are keyset cursors on (score, publishedDateTime, URL). An article's score
+depends on its own title and excerpt and the query only, so it is the same in the next
+load for every article that did not change: paging on across a reload neither skips
+nor repeats those. An article whose text changed moves to its new place.
 """
 
 from __future__ import annotations
@@ -22,7 +27,8 @@ from collections.abc import Sequence
 
 from graph.model import Article, ContentGraph, WordIndex
 from resolvers.articles import ArticleFilter, select_articles
-from resolvers.pagination import Connection, PageRequest, paginate
+from resolvers.ordering import default_order_key
+from resolvers.pagination import Connection, Keyset, PageRequest, paginate
 from resolvers.text import query_words, words_starting_with
 
 TITLE_EXACT, TITLE_PREFIX = 3.0, 2.0
@@ -68,7 +74,24 @@ def search(
 ) -> Connection[Article]:
     """One page of the articles matching `query` (and `conditions`), best match first."""
     ranked = search_scores(graph, query, conditions)
-    return paginate(ranked, request, lambda pair: graph.articles[pair[0]])
+    return paginate(ranked, request, lambda pair: graph.articles[pair[0]], _keyset(graph))
+
+
+def _keyset(graph: ContentGraph) -> Keyset[tuple[int, float]]:
+    articles = graph.articles
+
+    def values(pair: tuple[int, float]) -> tuple[object, ...]:
+        article = articles[pair[0]]
+        moment = article.published_at
+        return (pair[1], None if moment is None else moment.isoformat(), article.url)
+
+    def key(values: tuple[object, ...]) -> tuple[object, ...]:
+        score = values[0]
+        if not isinstance(score, int | float):
+            raise TypeError("expected a score")
+        return (-score, *default_order_key(values[1:]))
+
+    return Keyset("search", values, key)
 
 
 def _weights(index: WordIndex, word: str, exact: float, prefix: float) -> dict[int, float]:

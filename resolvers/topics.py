@@ -3,6 +3,7 @@
 Orders: with no `orderBy`, by slug ascending (the graph's own order); `NAME`, ties by
 slug; `ARTICLE_COUNT`, ties by name then slug. Names compare as plain strings
 (code-point order). Ties go ascending whatever the direction, as for articles.
+Cursors are keyset cursors on the ordered value and the tie-breaks, down to the slug.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from enum import Enum
 from graph.identity import slugify
 from graph.model import ContentGraph, Topic
 from resolvers.ordering import OrderDirection, memoized_sort
-from resolvers.pagination import Connection, PageRequest, paginate
+from resolvers.pagination import Connection, Descending, Keyset, PageRequest, paginate
 
 
 class TopicOrderField(Enum):
@@ -45,7 +46,32 @@ def ordered_topics(graph: ContentGraph, order: TopicOrder | None = None) -> Sequ
 def list_topics(
     graph: ContentGraph, request: PageRequest, order: TopicOrder | None = None
 ) -> Connection[Topic]:
-    return paginate(ordered_topics(graph, order), request)
+    return paginate(ordered_topics(graph, order), request, keyset=_keyset(order))
+
+
+def _keyset(order: TopicOrder | None) -> Keyset[Topic]:
+    if order is None:
+        return Keyset("topics:SLUG:ASC", lambda t: (t.slug,), lambda values: (_text(values[0]),))
+    value, _ = _KEYS[order.field]
+    descending = order.direction is OrderDirection.DESC
+
+    def values(topic: Topic) -> tuple[object, ...]:
+        return (value(topic), topic.name, topic.slug)
+
+    def key(values: tuple[object, ...]) -> tuple[object, ...]:
+        ordered, name, slug = values
+        first = Descending(ordered) if descending else ordered
+        if order.field is TopicOrderField.ARTICLE_COUNT:
+            return (first, _text(name), _text(slug))
+        return (first, _text(slug))
+
+    return Keyset(f"topics:{order.field.value}:{order.direction.value}", values, key)
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError("expected a string")
+    return value
 
 
 _KEYS = {
