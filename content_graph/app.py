@@ -23,9 +23,10 @@ import orjson
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from content_graph import guards, playground
+from content_graph.events import Broadcaster
 from content_graph.persisted import PersistedQueries
 from content_graph.response_cache import ResponseCache
 from content_graph.settings import Settings
@@ -67,6 +68,7 @@ def create_app(settings: Settings) -> Starlette:
         return PlainTextResponse(sdl)
 
     assets_url = playground.ASSETS_PATH if playground.assets_available() else None
+    events = Broadcaster()
     graphql = GraphQLView(
         schema,
         current_graph=lambda request: request.app.state.graph,
@@ -75,6 +77,7 @@ def create_app(settings: Settings) -> Starlette:
         persisted_queries=PersistedQueries(settings.persisted_query_bytes),
         max_age=settings.max_age,
         limits=settings.limits,
+        events=events,
     )
 
     @asynccontextmanager
@@ -89,6 +92,7 @@ def create_app(settings: Settings) -> Starlette:
     app = Starlette(
         routes=[
             Route("/graphql", graphql, name="graphql"),
+            WebSocketRoute("/graphql", graphql),  # subscriptions (docs/subscriptions.md)
             Route("/healthz", healthz, methods=["GET", "HEAD"]),
             Route("/readyz", readyz, methods=["GET", "HEAD"]),
             Route("/schema.graphql", schema_sdl, methods=["GET", "HEAD"]),
@@ -104,7 +108,7 @@ def create_app(settings: Settings) -> Starlette:
     app.state.settings = settings
     app.state.graph = None
     app.state.load_error = None
-    app.state.reload_listeners = []
+    app.state.reload_listeners = [events.publish]
     # One load at a time: a second trigger waits, then loads what is newest.
     app.state.reload_lock = anyio.Lock()
     return app

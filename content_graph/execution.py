@@ -163,6 +163,45 @@ class Execution:
         result.extensions = {"cost": {"requested": cost, "limit": limit}}
         return result
 
+    def refusal(
+        self,
+        query: str | None,
+        variables: Mapping[str, Any] | None,
+        operation_name: str | None,
+        *,
+        graph: ContentGraph,
+        allowed: frozenset[OperationType],
+    ) -> list[GraphQLError]:
+        """Why the document limits or the cost limit refuse an operation; [] when they
+        do not. For operations that others run (subscriptions), not through `run`."""
+        if not query:
+            return [GraphQLError("The operation has no GraphQL document.")]
+        checked = self.checks.check(query)
+        if checked.document is None or checked.errors:
+            return list(checked.errors)
+        operation = get_operation_ast(checked.document, operation_name)
+        if operation is None:
+            return [
+                GraphQLError(CannotGetOperationTypeError(operation_name).as_http_error_reason())
+            ]
+        if operation.operation not in allowed:
+            kinds = " and ".join(sorted(kind.value for kind in allowed))
+            return [
+                GraphQLError(
+                    f"Only {kinds} operations are run here; send a {operation.operation.value} "
+                    "over HTTP to /graphql."
+                )
+            ]
+        cost, _ = self.costs.cost(checked.document, operation, variables, data_list_sizes(graph))
+        limit = self.limits.max_cost
+        if cost > limit:
+            message = (
+                f"The subscription's cost is {cost:,}, over the cost limit of {limit:,}: each "
+                f"event could return up to {cost:,} nodes. Ask for fewer nested lists."
+            )
+            return [LimitError(message, "MAX_COST_EXCEEDED", limit)]
+        return []
+
     def _timed_out(self) -> ExecutionResult:
         timeout = self.limits.timeout
         message = f"The request took longer than the time limit of {timeout:g} s and was stopped."

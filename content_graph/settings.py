@@ -54,6 +54,9 @@ INTROSPECTION_ENV = "CONTENT_GRAPH_INTROSPECTION"
 GRAPHIQL_ENV = "CONTENT_GRAPH_GRAPHIQL"
 CORS_ORIGINS_ENV = "CONTENT_GRAPH_CORS_ORIGINS"
 CSRF_PREVENTION_ENV = "CONTENT_GRAPH_CSRF_PREVENTION"
+MAX_SUBSCRIPTION_CONNECTIONS_ENV = "CONTENT_GRAPH_MAX_SUBSCRIPTION_CONNECTIONS"
+MAX_SUBSCRIPTIONS_ENV = "CONTENT_GRAPH_MAX_SUBSCRIPTIONS_PER_CONNECTION"
+SUBSCRIPTION_INIT_TIMEOUT_ENV = "CONTENT_GRAPH_SUBSCRIPTION_INIT_TIMEOUT"
 
 DEFAULT_MAX_COST = 50_000
 DEFAULT_MAX_DEPTH = 15
@@ -62,6 +65,11 @@ DEFAULT_MAX_TOKENS = 5_000
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_BODY_BYTES = 100_000
 DEFAULT_MAX_BATCH = 0
+# Websocket connections cost a task and a few KB each; a thousand idle ones are cheap,
+# and ten subscriptions are more than one page needs (docs/subscriptions.md).
+DEFAULT_MAX_SUBSCRIPTION_CONNECTIONS = 1_000
+DEFAULT_MAX_SUBSCRIPTIONS = 10
+DEFAULT_SUBSCRIPTION_INIT_TIMEOUT = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +93,9 @@ class Limits:
     graphiql: bool = True
     cors_origins: tuple[str, ...] = ()
     csrf_prevention: bool = True
+    max_subscription_connections: int = DEFAULT_MAX_SUBSCRIPTION_CONNECTIONS
+    max_subscriptions_per_connection: int = DEFAULT_MAX_SUBSCRIPTIONS
+    subscription_init_timeout: float = DEFAULT_SUBSCRIPTION_INIT_TIMEOUT
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Limits:
@@ -101,6 +112,15 @@ class Limits:
             graphiql=_switch(environ, GRAPHIQL_ENV, True),
             cors_origins=tuple(origin.strip() for origin in origins.split(",") if origin.strip()),
             csrf_prevention=_switch(environ, CSRF_PREVENTION_ENV, True),
+            max_subscription_connections=_integer(
+                environ, MAX_SUBSCRIPTION_CONNECTIONS_ENV, DEFAULT_MAX_SUBSCRIPTION_CONNECTIONS
+            ),
+            max_subscriptions_per_connection=_integer(
+                environ, MAX_SUBSCRIPTIONS_ENV, DEFAULT_MAX_SUBSCRIPTIONS
+            ),
+            subscription_init_timeout=_number(
+                environ, SUBSCRIPTION_INIT_TIMEOUT_ENV, DEFAULT_SUBSCRIPTION_INIT_TIMEOUT
+            ),
         )
 
     def to_env(self) -> dict[str, str]:
@@ -116,6 +136,9 @@ class Limits:
             GRAPHIQL_ENV: str(self.graphiql).lower(),
             CORS_ORIGINS_ENV: ",".join(self.cors_origins),
             CSRF_PREVENTION_ENV: str(self.csrf_prevention).lower(),
+            MAX_SUBSCRIPTION_CONNECTIONS_ENV: str(self.max_subscription_connections),
+            MAX_SUBSCRIPTIONS_ENV: str(self.max_subscriptions_per_connection),
+            SUBSCRIPTION_INIT_TIMEOUT_ENV: repr(self.subscription_init_timeout),
         }
 
 

@@ -28,12 +28,20 @@ Where this departs from Strawberry's defaults, and why:
   cached per document; the cost limit; execute on graphql-core with Strawberry's types)
   → into the response cache.
 - The IDE page is our own playground (see `playground.py`), which works offline.
+- Websockets on the same path speak graphql-transport-ws (Strawberry's handler) for
+  subscriptions only (`docs/subscriptions.md`): the legacy graphql-ws protocol is not
+  offered, as its handler would run documents past our limits. Connections are capped
+  (over the cap: closed with 1013, try again later), and so are subscriptions per
+  connection; every subscription document is held to the token, alias, depth and cost
+  limits before it starts. Cross-origin pages may connect only from `cors_origins`.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Callable, Mapping
+from datetime import timedelta
 from typing import Any
 
 import orjson
@@ -42,16 +50,23 @@ from graphql import GraphQLError, OperationType
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
-from strawberry.asgi import GraphQL
+from starlette.websockets import WebSocket, WebSocketDisconnect
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.exceptions import MissingQueryError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema.base import BaseSchema
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
 from strawberry.types import ExecutionResult
 
 from content_graph.errors import MASKED_MESSAGE as MASKED_MESSAGE  # re-exported
 from content_graph.errors import client_error, internal_error_response
+from content_graph.events import Broadcaster
 from content_graph.execution import Execution, is_timeout
 from content_graph.persisted import PersistedQueries, PersistedQueryError
 from content_graph.response_cache import CachedResponse, CacheKey, ResponseCache, cache_key
@@ -62,6 +77,57 @@ JSON = "application/json"
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 
 GraphSource = Callable[[Request], ContentGraph | None]
+
+# The websocket close code for "the server is full": 1013, Try Again Later (RFC 6455
+# registry). graphql-ws clients retry it with their back-off, which is what we want.
+SERVER_FULL = 1013
+_SUBSCRIPTION_OPERATIONS = frozenset({OperationType.SUBSCRIPTION})
+
+
+class SubscriptionHandler(BaseGraphQLTransportWSHandler):
+    """Strawberry's graphql-transport-ws handler, with our limits before each subscribe."""
+
+    view: GraphQLView
+
+    async def handle_subscribe(self, message: Any) -> None:
+        if self.connection_acknowledged and message["id"] not in self.operations:
+            errors = self._refusal(message)
+            if errors:
+                formatted = [error.formatted for error in errors]
+                await self.send_message(
+                    {"id": message["id"], "type": "error", "payload": formatted}
+                )
+                return
+        await super().handle_subscribe(message)
+
+    def _refusal(self, message: Any) -> list[GraphQLError]:
+        limit = self.view.max_subscriptions
+        if len(self.operations) >= limit:
+            text = (
+                f"This connection already runs {limit} subscriptions, the limit per "
+                "connection; complete one before starting another."
+            )
+            return [GraphQLError(text, extensions={"code": "MAX_SUBSCRIPTIONS_EXCEEDED"})]
+        payload = message.get("payload") or {}
+        graph = self.context["graph"]
+        return self.view.execution.refusal(
+            payload.get("query"),
+            payload.get("variables"),
+            payload.get("operationName"),
+            graph=graph,
+            allowed=_SUBSCRIPTION_OPERATIONS,
+        )
+
+
+class TextWebSocketAdapter(ASGIWebSocketAdapter):
+    """Sends text frames: graphql-transport-ws messages are JSON text, and clients
+    (graphql-ws) refuse binary ones, which `encode_json` returning bytes would make."""
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        try:
+            await self.ws.send_text(orjson.dumps(message).decode())
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
 
 
 class GraphQLView(GraphQL):
@@ -81,11 +147,24 @@ class GraphQLView(GraphQL):
         persisted_queries: PersistedQueries | None = None,
         max_age: int = 0,
         limits: Limits | None = None,
+        events: Broadcaster | None = None,
     ) -> None:
         limits = limits or Limits()
         ide = "graphiql" if limits.graphiql else None
-        super().__init__(schema, graphql_ide=ide, allow_queries_via_get=True)
+        super().__init__(
+            schema,
+            graphql_ide=ide,
+            allow_queries_via_get=True,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            connection_init_wait_timeout=timedelta(seconds=limits.subscription_init_timeout),
+            max_subscriptions_per_connection=None,  # SubscriptionHandler says it more clearly
+            allowed_origins=limits.cors_origins,
+        )
         self.execution = Execution(schema, limits)
+        self.events = Broadcaster() if events is None else events
+        self.max_connections = limits.max_subscription_connections
+        self.max_subscriptions = limits.max_subscriptions_per_connection
+        self.connections = 0
         self.max_batch = limits.max_batch
         self.current_graph = current_graph
         self.playground = playground
@@ -96,8 +175,13 @@ class GraphQLView(GraphQL):
         )
         self.max_age = max_age
 
+    graphql_transport_ws_handler_class = SubscriptionHandler
+    websocket_adapter_class = TextWebSocketAdapter  # type: ignore[assignment]
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        # Mounted as a Starlette Route, which passes on HTTP requests only (no websockets).
+        if scope["type"] == "websocket":
+            await self._websocket(scope, receive, send)
+            return
         request = Request(scope, receive)
         graph = self.current_graph(request)
         if graph is None:
@@ -111,6 +195,31 @@ class GraphQLView(GraphQL):
             except Exception as error:
                 response = internal_error_response(error)
         await response(scope, receive, send)
+
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        websocket = WebSocket(scope, receive, send)
+        if self.connections >= self.max_connections or self.current_graph(websocket) is None:  # type: ignore[arg-type]
+            full = self.connections >= self.max_connections
+            reason = (
+                f"The server has {self.max_connections} subscription connections, its limit; "
+                "try again later."
+                if full
+                else "The data is still loading; try again shortly."
+            )
+            protocols = scope.get("subprotocols") or []
+            chosen = (
+                GRAPHQL_TRANSPORT_WS_PROTOCOL
+                if GRAPHQL_TRANSPORT_WS_PROTOCOL in protocols
+                else None
+            )
+            await websocket.accept(subprotocol=chosen)
+            await websocket.close(code=SERVER_FULL, reason=reason)
+            return
+        self.connections += 1
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self.connections -= 1
 
     async def _respond(self, request: Request, graph: ContentGraph) -> Response:
         etag = _etag(request, graph) if _is_get_query(request) else None
@@ -167,6 +276,14 @@ class GraphQLView(GraphQL):
         )
 
     async def get_context(self, request: Request, response: Response) -> dict[str, Any]:  # type: ignore[override]
+        if request.scope["type"] == "websocket":
+            # The graph of the moment; each event brings its own (schema/subscription.py).
+            return {
+                "graph": self.current_graph(request),
+                "request": request,
+                "events": self.events.events,
+                "deadline": math.inf,
+            }
         return {
             "graph": request.state.graph,
             "request": request,

@@ -19,6 +19,7 @@ from graph.model import ContentGraph
 from resolvers.errors import InputError
 from schema.query import Query
 from schema.scalars import DATETIME
+from schema.subscription import Subscription
 
 
 class ContentSchema(strawberry.Schema):
@@ -38,7 +39,9 @@ class ContentSchema(strawberry.Schema):
             super().process_errors(unexpected, execution_context)
 
 
-schema = ContentSchema(query=Query, config=StrawberryConfig(scalar_map={datetime: DATETIME}))
+schema = ContentSchema(
+    query=Query, subscription=Subscription, config=StrawberryConfig(scalar_map={datetime: DATETIME})
+)
 
 
 def execute_sync(
