@@ -248,7 +248,14 @@ _PAGE = """\
             ". Run `make assets` (npm install) so the server can serve them itself.";
           return;
         }}
-        const fetcher = GraphiQL.createFetcher({{ url: config.endpoint }});
+        // Subscriptions go over a websocket to the same path (graphql-transport-ws,
+        // with the graphql-ws client that the GraphiQL bundle carries).
+        const socket = new URL(config.endpoint, window.location.href);
+        socket.protocol = socket.protocol === "https:" ? "wss:" : "ws:";
+        const fetcher = GraphiQL.createFetcher({{
+          url: config.endpoint,
+          subscriptionUrl: socket.href,
+        }});
         ReactDOM.createRoot(container).render(
           React.createElement(GraphiQL, {{ fetcher: fetcher, defaultQuery: config.query }})
         );

@@ -82,6 +82,10 @@ GraphSource = Callable[[Request], ContentGraph | None]
 # registry). graphql-ws clients retry it with their back-off, which is what we want.
 SERVER_FULL = 1013
 _SUBSCRIPTION_OPERATIONS = frozenset({OperationType.SUBSCRIPTION})
+_SUBSCRIPTION_OVER_HTTP = (
+    "Subscriptions run over a websocket to /graphql (the graphql-transport-ws protocol), "
+    "not over HTTP; see docs/subscriptions.md."
+)
 
 
 class SubscriptionHandler(BaseGraphQLTransportWSHandler):
@@ -349,6 +353,8 @@ class GraphQLView(GraphQL):
         except HTTPException as error:
             cause = error.__cause__
             if isinstance(cause, InvalidOperationTypeError):
+                if cause.operation_type.value == OperationType.SUBSCRIPTION.value:
+                    raise HTTPException(400, _SUBSCRIPTION_OVER_HTTP) from cause
                 raise MutationOverGet(405, "Mutations must be sent with POST.") from cause
             if isinstance(cause, CannotGetOperationTypeError):
                 # A document without the named operation is a request error, answered
@@ -409,7 +415,7 @@ class GraphQLView(GraphQL):
 
 
 _GET_OPERATIONS = frozenset({OperationType.QUERY})
-_POST_OPERATIONS = frozenset(OperationType)
+_POST_OPERATIONS = frozenset({OperationType.QUERY, OperationType.MUTATION})
 
 
 class MutationOverGet(HTTPException):

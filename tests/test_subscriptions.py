@@ -241,3 +241,11 @@ def test_limits_apply_to_subscription_documents(
         assert "Only subscription operations are run here" in error["message"]
     else:
         assert error["extensions"]["code"] == code, error
+
+
+def test_a_subscription_over_http_is_refused_clearly(capped_server: LiveServer) -> None:
+    response = httpx.post(
+        capped_server.graphql_url, json={"query": "subscription { graphReloaded { version } }"}
+    )
+    assert response.status_code in (400, 405), response.text
+    assert "subscription" in response.text.lower()
