@@ -487,6 +487,8 @@ def _schema_list_sizes(schema: GraphQLSchema) -> dict[str, int]:
         "__Type.enumValues": max((len(getattr(t, "values", {})) for t in named), default=0),
         "__Field.args": max((len(getattr(f, "args", {})) for f in fields), default=0),
         "__Directive.args": max((len(d.args) for d in schema.directives), default=0),
+        # A subscription event is sent in pages of at most MAX_PAGE_SIZE new articles.
+        "ArticlesAdded.articles": MAX_PAGE_SIZE,
     }
 
 
