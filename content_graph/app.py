@@ -12,6 +12,7 @@ for one) registers a listener with `on_reload`; listeners run after each swap.
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
 from collections.abc import AsyncIterator, Callable
@@ -38,8 +39,12 @@ from schema import schema
 logger = logging.getLogger("content_graph")
 
 
-def create_app(settings: Settings) -> Starlette:
-    """The application for `settings.data_dir`; the data loads when the server starts."""
+def create_app(settings: Settings, preloaded: LoadResult | None = None) -> Starlette:
+    """The application for `settings.data_dir`; the data loads when the server starts.
+
+    With `preloaded` (a worker forked from a supervisor that loaded the data, see
+    `content_graph.workers`), the app serves that graph from the start and loads nothing.
+    """
     sdl = schema.as_str() + "\n"
     limits = settings.limits
 
@@ -56,6 +61,8 @@ def create_app(settings: Settings) -> Starlette:
         return json_response(
             {
                 "status": "ready",
+                # Which worker answered, when several share the port.
+                "pid": os.getpid(),
                 "version": stats.version,
                 "loadedAt": stats.loaded_at.isoformat(),
                 "articles": stats.articles,
@@ -83,7 +90,8 @@ def create_app(settings: Settings) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with anyio.create_task_group() as tasks:
-            tasks.start_soon(_load_at_startup, app)
+            if preloaded is None:
+                tasks.start_soon(_load_at_startup, app)
             tasks.start_soon(_reload_on_sighup, app)
             yield
             # A load still running at shutdown is abandoned with its thread.
@@ -106,7 +114,7 @@ def create_app(settings: Settings) -> Starlette:
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.graph = None
+    app.state.graph = preloaded.graph if preloaded else None
     app.state.load_error = None
     app.state.reload_listeners = [events.publish]
     # One load at a time: a second trigger waits, then loads what is newest.

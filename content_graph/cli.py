@@ -333,7 +333,7 @@ def _limit_options(command: Callable[..., None]) -> Callable[..., None]:
     WORKERS_ENV,
     type=click.IntRange(min=1),
     default=DEFAULT_WORKERS,
-    help="Server processes; each loads its own copy of the data.",
+    help="Server processes; they share one copy of the data, loaded once.",
 )
 @_setting(
     "--response-cache-bytes",

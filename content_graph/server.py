@@ -4,29 +4,43 @@ from __future__ import annotations
 
 import copy
 import os
+from functools import partial
 from typing import Any
 
 import uvicorn
+from starlette.applications import Starlette
 from uvicorn.config import LOGGING_CONFIG
 
 from content_graph.settings import Settings
+from content_graph.workers import serve_workers
 
-# Every worker builds its own app from the env vars, so one import string serves any
-# number of workers (uvicorn cannot hand an app object to worker processes).
+# The app of a single server, built from the env vars (tests and `uvicorn --factory`
+# use it too).
 APP_FACTORY = "content_graph.app:create_app_from_env"
 
 
 def serve(settings: Settings) -> None:
-    """Serve `settings.data_dir` until interrupted."""
+    """Serve `settings.data_dir` until interrupted.
+
+    One worker loads the data itself; several share one graph loaded by their supervisor
+    (`content_graph.workers`).
+    """
     os.environ.update(settings.to_env())
+    if settings.workers > 1:
+        serve_workers(settings, partial(worker_config, settings))
+        return
     uvicorn.run(
         APP_FACTORY,
         factory=True,
         host=settings.host,
         port=settings.port,
-        workers=settings.workers,
         log_config=_log_config(),
     )
+
+
+def worker_config(settings: Settings, app: Starlette) -> uvicorn.Config:
+    """The uvicorn configuration of one of several workers serving `app`."""
+    return uvicorn.Config(app, host=settings.host, port=settings.port, log_config=_log_config())
 
 
 def playground_url(settings: Settings) -> str:

@@ -1,0 +1,180 @@
+"""`serve --workers N`: one graph, loaded once, shared by N forked worker processes.
+
+The supervisor binds the socket and loads the graph, then freezes the collector
+(`gc.freeze()`) and forks the workers: each one serves the graph it inherited, so its
+pages stay shared copy-on-write instead of every worker holding its own copy (uvicorn's
+own supervisor spawns fresh interpreters that each load the data). A worker is ready
+the moment it starts, since it has the graph.
+
+Signals to the supervisor:
+
+- SIGHUP reloads: the supervisor loads the data folder again (the old workers keep
+  answering meanwhile), forks new workers from the new graph and stops the old ones
+  gracefully, so every worker serves the new data and the workers share it again.
+- SIGTERM or SIGINT stops every worker gracefully (in-flight requests finish), then the
+  supervisor exits.
+
+A worker that dies is replaced by a new one forked from the current graph.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import logging
+import os
+import signal
+import socket
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import uvicorn
+from starlette.applications import Starlette
+
+from content_graph.app import create_app, load_summary
+from content_graph.settings import Settings
+from graph import LoadResult, load
+
+logger = logging.getLogger("content_graph")
+
+# A worker that dies sooner than this after its start is not replaced at once, so a
+# worker that cannot run does not make the supervisor fork in a tight loop.
+RESTART_BACKOFF = 1.0
+POLL_INTERVAL = 0.1
+
+
+@dataclass
+class Supervisor:
+    """The parent of the workers: their socket, the graph they share, and their pids."""
+
+    settings: Settings
+    config: Callable[[Starlette], uvicorn.Config]
+    sock: socket.socket
+    graph: LoadResult
+    workers: dict[int, float] = field(default_factory=dict)  # pid → when it started
+    retiring: set[int] = field(default_factory=set)
+    signals: list[int] = field(default_factory=list)
+
+    def run(self) -> None:
+        for signum in (signal.SIGHUP, signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda signum, frame: self.signals.append(signum))
+        self.fork_workers()
+        try:
+            while True:
+                while self.signals:
+                    signum = self.signals.pop(0)
+                    if signum == signal.SIGHUP:
+                        self.reload()
+                    else:
+                        self.stop()
+                        return
+                self.reap()
+                time.sleep(POLL_INTERVAL)
+        finally:
+            self.sock.close()
+
+    def fork_workers(self) -> None:
+        while len(self.workers) < self.settings.workers:
+            pid = os.fork()
+            if pid == 0:
+                self.run_worker()  # never returns
+            self.workers[pid] = time.monotonic()
+
+    def run_worker(self) -> None:
+        code = 1
+        try:
+            for signum in (signal.SIGHUP, signal.SIGTERM, signal.SIGINT):
+                signal.signal(signum, signal.SIG_DFL)
+            app = create_app(self.settings, preloaded=self.graph)
+            uvicorn.Server(self.config(app)).run(sockets=[self.sock])
+            code = 0
+        except BaseException:
+            logger.exception("Worker %d failed", os.getpid())
+        finally:
+            # Never back into the supervisor's loop, nor its exit handlers.
+            os._exit(code)
+
+    def reap(self) -> None:
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            self.retiring.discard(pid)
+            started = self.workers.pop(pid, None)
+            if started is not None:
+                logger.warning("Worker %d exited (%s); starting another", pid, _exit_reason(status))
+                if time.monotonic() - started < RESTART_BACKOFF:
+                    time.sleep(RESTART_BACKOFF)
+                self.fork_workers()
+
+    def reload(self) -> None:
+        try:
+            # The old workers keep answering from the old graph while this loads.
+            result = load(self.settings.data_dir, separate_process=True)
+        except Exception:
+            logger.exception("Reload of %s failed", self.settings.data_dir)
+            return
+        logger.info("Reloaded: %s", load_summary(result))
+        # The old graph goes before the new workers fork, or they would inherit it too;
+        # the old workers keep their own pages of it until they exit.
+        gc.unfreeze()
+        self.graph = result
+        del result
+        gc.collect()
+        gc.freeze()
+        old = set(self.workers)
+        self.workers = {}
+        self.fork_workers()
+        # The socket is shared: connections that arrive while the new workers start wait
+        # in its backlog; the old workers finish what they accepted, then exit.
+        self.retiring |= old
+        for pid in old:
+            _signal(pid, signal.SIGTERM)
+
+    def stop(self) -> None:
+        self.retiring |= set(self.workers)
+        self.workers.clear()
+        for pid in self.retiring:
+            _signal(pid, signal.SIGTERM)
+        for pid in self.retiring:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+        self.retiring.clear()
+
+
+def serve_workers(settings: Settings, config: Callable[[Starlette], uvicorn.Config]) -> None:
+    """Load `settings.data_dir` once, then serve it from `settings.workers` processes.
+
+    `config(app)` is the uvicorn configuration of a worker serving `app`.
+    """
+    sock = config(create_app(settings)).bind_socket()
+    try:
+        # Built in a child process, so the supervisor (and every page the workers
+        # share) holds only the graph, not the leftovers of building it.
+        result = load(settings.data_dir, separate_process=True)
+    except Exception:
+        sock.close()
+        logger.exception("Could not load %s", settings.data_dir)
+        raise SystemExit(1) from None
+    logger.info("%s", load_summary(result))
+    logger.info("Supervisor %d starting %d workers", os.getpid(), settings.workers)
+    # Objects that exist now are never scanned by the collector again: a collection in
+    # a worker would otherwise write to every object's header and unshare its page.
+    gc.collect()
+    gc.freeze()
+    Supervisor(settings, config, sock, result).run()
+
+
+def _signal(pid: int, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signum)
+
+
+def _exit_reason(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        return f"signal {signal.Signals(os.WTERMSIG(status)).name}"
+    return f"code {os.waitstatus_to_exitcode(status)}"
