@@ -152,6 +152,9 @@ def serve_workers(settings: Settings, config: Callable[[Starlette], uvicorn.Conf
     `config(app)` is the uvicorn configuration of a worker serving `app`.
     """
     sock = config(create_app(settings)).bind_socket()
+    # A SIGHUP now would end the process (its default action); the load about to run
+    # reads the newest data anyway.
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
     try:
         # Built in a child process, so the supervisor (and every page the workers
         # share) holds only the graph, not the leftovers of building it.
