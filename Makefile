@@ -7,7 +7,7 @@ DATA ?= data
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: serve test lint bench bench-load install assets clean
+.PHONY: serve test lint bench bench-load bench-workers install assets clean
 
 serve: $(VENV)/.installed assets
 	$(BIN)/content-graph serve $(DATA) --host $(HOST) --port $(PORT)
@@ -43,6 +43,10 @@ bench: $(VENV)/.installed
 # The loader benchmark (bench/LOAD.md).
 bench-load: $(VENV)/.installed
 	$(BIN)/python bench/load.py
+
+# serve --workers N at 100k records: shared memory, Q2 throughput, start (bench/WORKERS.md).
+bench-workers: $(VENV)/.installed
+	$(BIN)/python -m bench.workers
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .hypothesis

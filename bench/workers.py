@@ -1,6 +1,7 @@
 """`serve --workers N` at 100k records: memory shared by the workers, Q2 throughput, start.
 
-    python -m bench.workers [--records 100000] [--seconds 10] [--connections 8]
+    make bench-workers
+    .venv/bin/python -m bench.workers [--records 100000] [--seconds 10] [--connections 8]
 
 Measures, on the corpus `bench/run.py` generates (bench/out/corpus-N):
 
@@ -219,8 +220,8 @@ def render(
         f"{os.cpu_count()} cores shared with other work (the figures are noisy).",
         "",
         "```",
-        f"python -m bench.workers --records {options.records} --seconds {options.seconds:g}"
-        f" --connections {options.connections}",
+        f".venv/bin/python -m bench.workers --records {options.records}"
+        f" --seconds {options.seconds:g} --connections {options.connections}",
         "```",
         "",
         f"## Memory at {options.records:,} records (total PSS of supervisor + workers)",
