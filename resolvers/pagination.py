@@ -154,6 +154,13 @@ def _invalid(cursor: str, argument: str) -> InputError:
     )
 
 
+def cursor_text(value: object) -> str:
+    """A string part of a keyset cursor; anything else means the cursor was forged."""
+    if not isinstance(value, str):
+        raise TypeError("expected a string")
+    return value
+
+
 def check_page_size(argument: str, value: int | None) -> int | None:
     """`value` when it is None or 0..MAX_PAGE_SIZE; otherwise an InputError that says the limit."""
     if value is not None and not 0 <= value <= MAX_PAGE_SIZE:

@@ -15,7 +15,14 @@ from enum import Enum
 from graph.identity import normalize_domain
 from graph.model import ContentGraph, Provider
 from resolvers.ordering import OrderDirection, memoized_sort
-from resolvers.pagination import Connection, Descending, Keyset, PageRequest, paginate
+from resolvers.pagination import (
+    Connection,
+    Descending,
+    Keyset,
+    PageRequest,
+    cursor_text,
+    paginate,
+)
 
 
 class ProviderOrderField(Enum):
@@ -64,16 +71,10 @@ def _keyset(order: ProviderOrder) -> Keyset[Provider]:
         ordered, name, domain = values
         first = Descending(ordered) if descending else ordered
         if order.field is ProviderOrderField.ARTICLE_COUNT:
-            return (first, _text(name), _text(domain))
-        return (first, _text(domain))
+            return (first, cursor_text(name), cursor_text(domain))
+        return (first, cursor_text(domain))
 
     return Keyset(f"providers:{order.field.value}:{order.direction.value}", values, key)
-
-
-def _text(value: object) -> str:
-    if not isinstance(value, str):
-        raise TypeError("expected a string")
-    return value
 
 
 _KEYS = {

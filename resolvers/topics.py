@@ -15,7 +15,14 @@ from enum import Enum
 from graph.identity import slugify
 from graph.model import ContentGraph, Topic
 from resolvers.ordering import OrderDirection, memoized_sort
-from resolvers.pagination import Connection, Descending, Keyset, PageRequest, paginate
+from resolvers.pagination import (
+    Connection,
+    Descending,
+    Keyset,
+    PageRequest,
+    cursor_text,
+    paginate,
+)
 
 
 class TopicOrderField(Enum):
@@ -51,7 +58,9 @@ def list_topics(
 
 def _keyset(order: TopicOrder | None) -> Keyset[Topic]:
     if order is None:
-        return Keyset("topics:SLUG:ASC", lambda t: (t.slug,), lambda values: (_text(values[0]),))
+        return Keyset(
+            "topics:SLUG:ASC", lambda t: (t.slug,), lambda values: (cursor_text(values[0]),)
+        )
     value, _ = _KEYS[order.field]
     descending = order.direction is OrderDirection.DESC
 
@@ -62,16 +71,10 @@ def _keyset(order: TopicOrder | None) -> Keyset[Topic]:
         ordered, name, slug = values
         first = Descending(ordered) if descending else ordered
         if order.field is TopicOrderField.ARTICLE_COUNT:
-            return (first, _text(name), _text(slug))
-        return (first, _text(slug))
+            return (first, cursor_text(name), cursor_text(slug))
+        return (first, cursor_text(slug))
 
     return Keyset(f"topics:{order.field.value}:{order.direction.value}", values, key)
-
-
-def _text(value: object) -> str:
-    if not isinstance(value, str):
-        raise TypeError("expected a string")
-    return value
 
 
 _KEYS = {
