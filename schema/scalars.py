@@ -30,6 +30,7 @@ def parse_datetime(value: object) -> datetime:
 DATETIME: ScalarDefinition = strawberry.scalar(
     name="DateTime",
     description="An ISO-8601 date-time with offset, e.g. 2020-07-01T16:50:00+00:00.",
+    specified_by_url="https://datatracker.ietf.org/doc/html/rfc3339#section-5.6",
     serialize=serialize_datetime,
     parse_value=parse_datetime,
 )
