@@ -86,6 +86,22 @@ def test_query_reads_stdin_and_files(data_record: dict[str, Any], tmp_path: Path
     assert json.loads(from_file.stdout) == expected
 
 
+def test_the_readme_example_query_runs_as_pasted(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The README tells a newcomer to run this from the checkout; the file must be there
+    # and answer with the provider the README shows.
+    monkeypatch.chdir(DATA_DIR.parent)
+    result = invoke(
+        "query",
+        "@examples/provider-network.graphql",
+        "--variables",
+        '{"domain": "granitepost.news"}',
+    )
+    assert result.exit_code == 0, result.output
+    provider = json.loads(result.output)["data"]["provider"]
+    assert provider["name"] == "Granite Post"
+    assert len(provider["articles"]["nodes"]) == 2
+
+
 def test_query_picks_the_named_operation(data_record: dict[str, Any]) -> None:
     url = json.dumps(data_record["webUrl"])
     document = f"query A {{ stats {{ topics }} }} query B {{ article(url: {url}) {{ title }} }}"
