@@ -226,7 +226,7 @@ _PAGE = """\
       html, body, #playground {{ height: 100%; margin: 0; }}
       .playground-message {{ font: 16px/1.5 system-ui, sans-serif; padding: 2rem; }}
       .graphiql-container .graphiql-logo {{ display: flex; gap: 0.75em; align-items: baseline; }}
-      .graphiql-logo .content-graph-name {{ font-weight: 600; }}
+      .graphiql-logo .content-graph-name {{ font-weight: 600; color: hsl(var(--color-neutral)); }}
       .graphiql-logo a {{ color: inherit; text-decoration: none; }}
       .graphiql-logo a:hover {{ text-decoration: underline; }}
       .graphiql-logo .content-graph-link {{ font-size: 0.7em; opacity: 0.75; }}
@@ -260,17 +260,25 @@ _PAGE = """\
           url: config.endpoint,
           subscriptionUrl: socket.href,
         }});
-        // A query named in the fragment (#query=...&variables=...) opens in its own tab,
-        // first. GraphiQL reads `defaultTabs` on a first visit and, once it has tabs saved,
-        // adds (or selects) the one matching the `query` and `variables` props instead.
+        // A query named in the fragment (#query=...&variables=...) opens in a tab of its
+        // own, before the examples. GraphiQL takes `defaultTabs` on a first visit, and
+        // once it has tabs saved it selects (or adds) the one matching the `query` and
+        // `variables` props; it fills the editors from those props only, never from the
+        // first tab, so they are given in both cases.
         const linked = new URLSearchParams(window.location.hash.slice(1));
-        const props = {{ fetcher: fetcher, defaultTabs: config.tabs }};
+        let tabs = config.tabs;
         if (linked.get("query")) {{
-          props.query = linked.get("query");
-          props.variables = linked.get("variables") || undefined;
-          props.defaultTabs = [{{ query: props.query, variables: props.variables }}]
-            .concat(config.tabs);
+          tabs = [{{ query: linked.get("query"), variables: linked.get("variables") }}]
+            .concat(tabs);
         }}
+        const opened = tabs[0];
+        const props = {{
+          fetcher: fetcher,
+          defaultTabs: tabs,
+          query: opened.query,
+          variables: opened.variables || undefined,
+          defaultEditorToolsVisibility: opened.variables ? "variables" : false,
+        }};
         const h = React.createElement;
         const logo = h(GraphiQL.Logo, null,
           h("a", {{ className: "content-graph-name", href: config.home }}, "content-graph"),

@@ -109,7 +109,6 @@ ${ARTICLE_FIELDS}`,
     container: document.getElementById("graph"),
     minZoom: 0.2,
     maxZoom: 3,
-    wheelSensitivity: 0.3,
     style: [
       {
         selector: "node",
