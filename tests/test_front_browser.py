@@ -29,7 +29,7 @@ from test_browser import (  # noqa: F401 (the fixtures)
 from content_graph import playground
 from content_graph.examples import Example
 
-VARIABLES_EDITOR = '.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror'
+VARIABLES_EDITOR = ".graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror"
 OPERATION = re.compile(r"^(?:query|subscription)\s+(\w+)", re.MULTILINE)
 VIEWPORT_HEIGHT = 900  # test_browser.visit's window
 

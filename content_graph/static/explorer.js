@@ -17,7 +17,13 @@ fragment Neighbour on Article {
   hasRecord
   provider { id name domain }
   topics { id name slug }
-  related { id title url hasRecord provider { id name domain } }
+  related {
+    id
+    title
+    url
+    hasRecord
+    provider { id name domain }
+  }
 }`;
 
   // One query per kind of node; each is what the panel's playground link opens.
@@ -27,7 +33,9 @@ fragment Neighbour on Article {
     id
     name
     domain
-    articles(first: $first, filter: {hasRecord: true}) { nodes { ...Neighbour } }
+    articles(first: $first, filter: {hasRecord: true}) {
+      nodes { ...Neighbour }
+    }
   }
 }
 ${ARTICLE_FIELDS}`,
@@ -36,14 +44,18 @@ ${ARTICLE_FIELDS}`,
     id
     name
     slug
-    articles(first: $first, filter: {hasRecord: true}) { nodes { ...Neighbour } }
+    articles(first: $first, filter: {hasRecord: true}) {
+      nodes { ...Neighbour }
+    }
   }
 }
 ${ARTICLE_FIELDS}`,
     article: `query ArticleNeighbourhood($id: ID!, $first: Int!) {
   article(id: $id) {
     ...Neighbour
-    relatedFrom(first: $first) { nodes { ...Neighbour } }
+    relatedFrom(first: $first) {
+      nodes { ...Neighbour }
+    }
   }
 }
 ${ARTICLE_FIELDS}`,
@@ -98,11 +110,8 @@ ${ARTICLE_FIELDS}`,
 
   // What a click on each kind of node asks for.
   function request(kind, key) {
-    const variables = { first: ARTICLES_PER_NODE };
-    if (kind === "provider") variables.domain = key;
-    else if (kind === "topic") variables.name = key;
-    else variables.id = key;
-    return { query: QUERIES[kind], variables: variables };
+    const name = { provider: "domain", topic: "name", article: "id" }[kind];
+    return { query: QUERIES[kind], variables: { [name]: key, first: ARTICLES_PER_NODE } };
   }
 
   const cy = window.cytoscape({
@@ -235,12 +244,13 @@ ${ARTICLE_FIELDS}`,
     padding: 30,
   };
 
+  // For whoever drives the page (the browser tests): the drawing, and a count of the
+  // answers drawn so far, done or failed.
   const explorer = {
     cy: cy,
+    articlesPerNode: ARTICLES_PER_NODE,
     draws: 0,
     busy: false,
-    // The node IDs and edges the last answer brought, for whoever checks the drawing.
-    last: null,
   };
   window.contentGraphExplorer = explorer;
 
@@ -277,7 +287,6 @@ ${ARTICLE_FIELDS}`,
       cy.layout(layoutOptions).run();
       cy.fit(undefined, 30);
       select(centreNode);
-      explorer.last = { nodes: [...found.nodes.keys()], edges: [...found.edges.keys()] };
       const count = cy.nodes().length;
       say(label + ": " + (added.filter((item) => item.group === "nodes").length) +
         " new nodes (" + count + " drawn). Click a node to draw its neighbours.");
