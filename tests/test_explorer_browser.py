@@ -304,6 +304,7 @@ def test_without_cytoscape_the_page_says_how_to_get_it(visit: Visit) -> None:  #
     app = Starlette(
         routes=[
             HTTPRoute("/explorer", page_without_assets),
+            HTTPRoute("/favicon.svg", front.favicon),
             Mount(front.STATIC_PATH, StaticFiles(directory=front.STATIC_DIR)),
         ]
     )

@@ -239,8 +239,9 @@ ${ARTICLE_FIELDS}`,
     name: "cose",
     animate: false,
     randomize: false,
-    nodeRepulsion: () => 9000,
-    idealEdgeLength: () => 60,
+    nodeRepulsion: () => 16000,
+    idealEdgeLength: () => 75,
+    nodeOverlap: 20,
     padding: 30,
   };
 
