@@ -72,10 +72,12 @@ def front_door_html(
     graph: ContentGraph | None, error: str | None, *, base_url: str, browser_pages: bool
 ) -> str:
     """The index page: links to every part of the server, and the loaded data's figures."""
-    links = [
-        (GRAPHQL_PATH, "Playground", "write and run queries, with examples in tabs"),
-        (playground.EXPLORER_PATH, "Explorer", "a picture of the graph around a provider or topic"),
-    ][: 2 if browser_pages else 0]
+    links = []
+    if browser_pages:
+        links += [
+            (GRAPHQL_PATH, "Playground", "write and run queries, with examples in tabs"),
+            (playground.EXPLORER_PATH, "Explorer", "a picture of the graph around a node"),
+        ]
     links += [
         ("/schema.graphql", "Schema", "the API in SDL"),
         ("/healthz", "/healthz", "alive"),
