@@ -26,7 +26,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
-from content_graph import guards, playground
+from content_graph import front, guards, playground
 from content_graph.events import Broadcaster
 from content_graph.persisted import PersistedQueries
 from content_graph.response_cache import ResponseCache
@@ -105,6 +105,7 @@ def create_app(settings: Settings, preloaded: LoadResult | None = None) -> Starl
             Route("/readyz", readyz, methods=["GET", "HEAD"]),
             Route("/schema.graphql", schema_sdl, methods=["GET", "HEAD"]),
             *([playground.assets_mount()] if limits.graphiql else []),
+            *front.routes(browser_pages=limits.graphiql),  # /, /explorer, the icon
         ],
         middleware=guards.middleware(
             max_body_bytes=limits.max_body_bytes,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 import json
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,48 +20,22 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
 
+from content_graph.examples import Example, load_examples
+
 ASSETS_PATH = "/playground/assets"
 ASSETS_ENV = "CONTENT_GRAPH_ASSETS"
 CDN_URL = "https://cdn.jsdelivr.net/npm"
 
-DEFAULT_QUERY = """\
-# Welcome to the content-graph playground.
-#
-# This query walks the graph: the provider with
-# the most articles, its newest articles that
-# have a record of their own, the articles each
-# one lists as related, and who publishes those.
-# Run it with the button on the right or
-# Ctrl-Enter; the Docs button on the left lists
-# every type and field.
+HOME_PATH = "/"
+EXPLORER_PATH = "/explorer"
 
-{
-  providers(
-    first: 1
-    orderBy: {field: ARTICLE_COUNT, direction: DESC}
-  ) {
-    nodes {
-      name
-      domain
-      articleCount
-      articles(first: 5, filter: {hasRecord: true}) {
-        nodes {
-          title
-          url
-          related {
-            title
-            url
-            provider {
-              name
-              domain
-            }
-          }
-        }
-      }
-    }
-  }
-}
-"""
+EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples"
+# The first tab: the README's first query (provider -> articles -> related -> provider).
+DEFAULT_EXAMPLE = "provider-network"
+EXAMPLES = load_examples(EXAMPLES_DIR, DEFAULT_EXAMPLE)
+# Without the examples folder (a copy installed without it) the page still opens with a
+# query that runs on any data.
+DEFAULT_QUERY = EXAMPLES[0].query if EXAMPLES else "{ stats { articles providers topics } }\n"
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +92,16 @@ GRAPHIQL_CSS = Asset(
 )
 SCRIPTS = (REACT, REACT_DOM, GRAPHIQL_JS)
 ASSETS = (*SCRIPTS, GRAPHIQL_CSS)
+# The explorer's graph drawing (content_graph/front.py); a UMD build, window.cytoscape.
+CYTOSCAPE = Asset(
+    "cytoscape",
+    "3.35.0",
+    "dist/cytoscape.min.js",
+    "sha384-kp3V5E6ICGTVK17un/PMnK9szzrW0dQW+dEyUb3B7dKhimb1EVzqm1wZ/Ulo7BJf",
+    "text/javascript",
+)
+EXPLORER_ASSETS = (CYTOSCAPE,)
+SERVED_ASSETS = (*ASSETS, *EXPLORER_ASSETS)
 
 
 def node_modules() -> Path:
@@ -145,19 +129,21 @@ def installed_file(asset: Asset) -> Path | None:
     return file if file.is_file() else None
 
 
-def assets_available() -> bool:
-    """True when every file the page needs is installed, so the page can work offline."""
-    return all(installed_file(asset) is not None for asset in ASSETS)
+def assets_available(assets: Sequence[Asset] = ASSETS) -> bool:
+    """True when every file a page needs (the playground's by default) is installed, so
+    the page can work offline."""
+    return all(installed_file(asset) is not None for asset in assets)
 
 
 def assets_mount(path: str = ASSETS_PATH) -> Mount:
-    """Serve exactly the page's files from node_modules under `path`.
+    """Serve exactly the pages' files (`SERVED_ASSETS`) from node_modules under `path`.
 
     One fixed route per file: nothing else in node_modules is reachable, there is no
     listing, and no part of the request URL ever becomes part of a file path.
     """
     routes = [
-        Route(f"/{asset.name}", _file_endpoint(asset), methods=["GET", "HEAD"]) for asset in ASSETS
+        Route(f"/{asset.name}", _file_endpoint(asset), methods=["GET", "HEAD"])
+        for asset in SERVED_ASSETS
     ]
     return Mount(path, routes=routes, name="playground-assets")
 
@@ -179,25 +165,36 @@ def _file_endpoint(asset: Asset) -> Callable[[Request], Awaitable[Response]]:
     return endpoint
 
 
-def playground_html(endpoint: str, *, assets_url: str | None) -> str:
-    """The playground page, running queries against `endpoint`.
+def playground_html(
+    endpoint: str, *, assets_url: str | None, examples: Sequence[Example] = EXAMPLES
+) -> str:
+    """The playground page, running queries against `endpoint`, one tab per example.
 
     `assets_url` is where `assets_mount()` serves the files (normally `ASSETS_PATH`, when
-    `assets_available()`); None loads them from the CDN instead.
+    `assets_available()`); None loads them from the CDN instead. A link may name a query
+    to open in the URL's fragment, `#query=...&variables=...` (the explorer's links do):
+    the fragment never reaches the server, so a GET with `?query=` keeps meaning "run it".
     """
-    stylesheet = _tag(GRAPHIQL_CSS, assets_url)
-    scripts = "\n    ".join(_tag(asset, assets_url) for asset in SCRIPTS)
+    stylesheet = asset_tag(GRAPHIQL_CSS, assets_url)
+    scripts = "\n    ".join(asset_tag(asset, assets_url) for asset in SCRIPTS)
+    tabs = [{"query": example.query, "variables": example.variables} for example in examples]
+    config = {
+        "endpoint": endpoint,
+        "tabs": tabs or [{"query": DEFAULT_QUERY, "variables": None}],
+        "source": assets_url or CDN_URL,
+        "home": HOME_PATH,
+        "explorer": EXPLORER_PATH,
+    }
     return _PAGE.format(
         stylesheet=stylesheet,
         scripts=scripts,
         endpoint_text=html.escape(endpoint),
-        config=_script_json(
-            {"endpoint": endpoint, "query": DEFAULT_QUERY, "source": assets_url or CDN_URL}
-        ),
+        config=script_json(config),
     )
 
 
-def _tag(asset: Asset, assets_url: str | None) -> str:
+def asset_tag(asset: Asset, assets_url: str | None) -> str:
+    """The <script> or <link> element that loads `asset` from `assets_url`, else the CDN."""
     if assets_url is None:
         url = asset.cdn_url
         pinned = f' integrity="{asset.integrity}" crossorigin="anonymous"'
@@ -210,7 +207,8 @@ def _tag(asset: Asset, assets_url: str | None) -> str:
     return f'<script src="{url}"{pinned}></script>'
 
 
-def _script_json(value: object) -> str:
+def script_json(value: object) -> str:
+    """`value` as JSON to place inside a <script> element."""
     # JSON inside <script>: escape "<" so no value can close the element early.
     return json.dumps(value).replace("<", "\\u003c")
 
@@ -222,10 +220,16 @@ _PAGE = """\
     <meta charset="utf-8">
     <meta name="viewport" content="width=device-width, initial-scale=1">
     <title>content-graph playground</title>
+    <link rel="icon" href="/favicon.svg" type="image/svg+xml">
     {stylesheet}
     <style>
       html, body, #playground {{ height: 100%; margin: 0; }}
       .playground-message {{ font: 16px/1.5 system-ui, sans-serif; padding: 2rem; }}
+      .graphiql-container .graphiql-logo {{ display: flex; gap: 0.75em; align-items: baseline; }}
+      .graphiql-logo .content-graph-name {{ font-weight: 600; color: hsl(var(--color-neutral)); }}
+      .graphiql-logo a {{ color: inherit; text-decoration: none; }}
+      .graphiql-logo a:hover {{ text-decoration: underline; }}
+      .graphiql-logo .content-graph-link {{ font-size: 0.7em; opacity: 0.75; }}
     </style>
   </head>
   <body>
@@ -256,9 +260,30 @@ _PAGE = """\
           url: config.endpoint,
           subscriptionUrl: socket.href,
         }});
-        ReactDOM.createRoot(container).render(
-          React.createElement(GraphiQL, {{ fetcher: fetcher, defaultQuery: config.query }})
-        );
+        // A query named in the fragment (#query=...&variables=...) opens in a tab of its
+        // own, before the examples. GraphiQL takes `defaultTabs` on a first visit, and
+        // once it has tabs saved it selects (or adds) the one matching the `query` and
+        // `variables` props; it fills the editors from those props only, never from the
+        // first tab, so they are given in both cases.
+        const linked = new URLSearchParams(window.location.hash.slice(1));
+        let tabs = config.tabs;
+        if (linked.get("query")) {{
+          tabs = [{{ query: linked.get("query"), variables: linked.get("variables") }}]
+            .concat(tabs);
+        }}
+        const opened = tabs[0];
+        const props = {{
+          fetcher: fetcher,
+          defaultTabs: tabs,
+          query: opened.query,
+          variables: opened.variables || undefined,
+          defaultEditorToolsVisibility: opened.variables ? "variables" : false,
+        }};
+        const h = React.createElement;
+        const logo = h(GraphiQL.Logo, null,
+          h("a", {{ className: "content-graph-name", href: config.home }}, "content-graph"),
+          h("a", {{ className: "content-graph-link", href: config.explorer }}, "explorer"));
+        ReactDOM.createRoot(container).render(h(GraphiQL, props, logo));
       }})();
     </script>
   </body>

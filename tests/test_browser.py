@@ -212,22 +212,8 @@ def server_url(data_server: LiveServer) -> str:
 # --- the tests -------------------------------------------------------------------------
 
 
-def test_first_open_shows_the_nested_query_and_runs_it(
-    server_url: str, visit: Visit, records: Records
-) -> None:
-    page = open_playground(visit, server_url)
-    assert editor_text(page, QUERY_EDITOR) == playground.DEFAULT_QUERY
-
-    result = run(page, '"providers"')
-    screenshot(page, "playground-default-query")
-
-    expected = expected_provider(records, busiest_provider(records), first=5)
-    assert result == {"data": {"providers": {"nodes": [expected]}}, "extensions": ANY}
-    assert any(article["related"] for article in expected["articles"]["nodes"]), (
-        "the default query walks no related link on the default data"
-    )
-    assert visit.errors == []
-    assert_stayed_on_loopback(visit)
+# The first open of the playground (its name, example tabs, default query) is tested in
+# tests/test_front_browser.py.
 
 
 def test_typed_query_shows_the_provider_from_the_data(

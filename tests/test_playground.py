@@ -11,13 +11,15 @@ from pathlib import Path
 import httpx
 import pytest
 from browser_helpers import serve
+from conftest import LiveServer
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
 from content_graph import playground
-from content_graph.playground import ASSETS, ASSETS_ENV, ASSETS_PATH
+from content_graph.examples import ExampleError, load_examples
+from content_graph.playground import ASSETS, ASSETS_ENV, ASSETS_PATH, SERVED_ASSETS
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -50,7 +52,7 @@ def installed() -> None:
 
 def fake_node_modules(root: Path, version_of: dict[str, str]) -> Path:
     """A node_modules with every asset file, each holding its own URL name as content."""
-    for asset in ASSETS:
+    for asset in SERVED_ASSETS:
         package = root / asset.package
         (package / asset.path).parent.mkdir(parents=True, exist_ok=True)
         (package / asset.path).write_text(asset.name, encoding="utf-8")
@@ -61,13 +63,14 @@ def fake_node_modules(root: Path, version_of: dict[str, str]) -> Path:
 
 def test_package_json_pins_the_versions_the_page_loads() -> None:
     manifest = json.loads((REPO / "package.json").read_text(encoding="utf-8"))
-    for asset in ASSETS:
+    for asset in SERVED_ASSETS:
         assert manifest["dependencies"][asset.package] == asset.version
 
 
 @pytest.mark.usefixtures("installed")
 def test_each_file_is_served_byte_for_byte_from_node_modules(client: httpx.Client) -> None:
-    for asset in ASSETS:
+    assert playground.assets_available(SERVED_ASSETS)
+    for asset in SERVED_ASSETS:
         response = client.get(f"{ASSETS_PATH}/{asset.name}")
         assert response.status_code == 200, asset.name
         on_disk = (REPO / "node_modules" / asset.package / asset.path).read_bytes()
@@ -78,7 +81,7 @@ def test_each_file_is_served_byte_for_byte_from_node_modules(client: httpx.Clien
 @pytest.mark.usefixtures("installed")
 def test_cdn_integrity_hashes_match_the_installed_files() -> None:
     # The CDN fallback must be refused by the browser unless it serves these very bytes.
-    for asset in ASSETS:
+    for asset in SERVED_ASSETS:
         data = (REPO / "node_modules" / asset.package / asset.path).read_bytes()
         digest = base64.b64encode(hashlib.sha384(data).digest()).decode()
         assert asset.integrity == f"sha384-{digest}", asset.name
@@ -139,8 +142,8 @@ def test_the_env_var_points_at_another_node_modules(
     client: httpx.Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(ASSETS_ENV, str(fake_node_modules(tmp_path / "node_modules", {})))
-    assert playground.assets_available()
-    for asset in ASSETS:
+    assert playground.assets_available(SERVED_ASSETS)
+    for asset in SERVED_ASSETS:
         assert client.get(f"{ASSETS_PATH}/{asset.name}").text == asset.name
 
 
@@ -163,8 +166,55 @@ def test_endpoint_cannot_break_out_of_the_page() -> None:
 
 def test_default_query_walks_provider_articles_related_provider() -> None:
     query = playground.DEFAULT_QUERY
-    steps = ["providers(", "articles(", "related {", "provider {"]
+    steps = ["provider(", "articles(", "related {", "provider {"]
     positions = [query.index(step) for step in steps]
     assert positions == sorted(positions)
+
+
+def test_each_example_file_is_a_tab_the_default_first() -> None:
+    files = sorted(path.stem for path in (REPO / "examples").glob("*.graphql"))
+    names = [example.name for example in playground.EXAMPLES]
+    assert names[0] == playground.DEFAULT_EXAMPLE
+    assert sorted(names) == files and len(files) >= 4
+    default = REPO / "examples" / f"{playground.DEFAULT_EXAMPLE}.graphql"
+    assert default.read_text(encoding="utf-8") == playground.DEFAULT_QUERY
     page = playground.playground_html("/graphql", assets_url=ASSETS_PATH)
-    assert json.dumps(query).replace("<", "\\u003c") in page
+    config = json.loads(page.split("const config = ", 1)[1].split(";\n", 1)[0])
+    assert config["tabs"] == [
+        {"query": example.query, "variables": example.variables} for example in playground.EXAMPLES
+    ]
+
+
+def test_tabs_without_examples_fall_back_to_one_query() -> None:
+    page = playground.playground_html("/graphql", assets_url=ASSETS_PATH, examples=())
+    config = json.loads(page.split("const config = ", 1)[1].split(";\n", 1)[0])
+    assert config["tabs"] == [{"query": playground.DEFAULT_QUERY, "variables": None}]
+
+
+def test_examples_read_their_variables_and_refuse_broken_ones(tmp_path: Path) -> None:
+    assert load_examples(tmp_path / "missing", "a") == ()
+    (tmp_path / "b.graphql").write_text("{ stats { topics } }", encoding="utf-8")
+    (tmp_path / "a.graphql").write_text("query A($x: Int) { stats { topics } }", encoding="utf-8")
+    (tmp_path / "a.variables.json").write_text('{"x": 1}\n', encoding="utf-8")
+    first, second = load_examples(tmp_path, "b")
+    assert (first.name, first.variables) == ("b", None)
+    assert (second.name, second.variables) == ("a", '{"x": 1}')
+    for broken, reason in (("[1]", "must hold a JSON object"), ("{x", "not JSON")):
+        (tmp_path / "a.variables.json").write_text(broken, encoding="utf-8")
+        with pytest.raises(ExampleError, match=reason):
+            load_examples(tmp_path, "b")
+
+
+def test_every_example_runs_on_data_with_an_answer(data_server: LiveServer) -> None:
+    # What the tabs offer must work on the default data set: no errors, and every root
+    # field answers with something (not null, not an empty list or connection).
+    for example in playground.EXAMPLES:
+        variables = json.loads(example.variables) if example.variables else None
+        answer = data_server.graphql(example.query, variables=variables)
+        assert "errors" not in answer, (example.name, answer["errors"])
+        for field, value in answer["data"].items():
+            assert value, (example.name, field)
+            if isinstance(value, dict) and "totalCount" in value:
+                assert value["totalCount"] > 0 and value["nodes"], (example.name, field)
+            if isinstance(value, dict) and "articles" in value:
+                assert value["articles"]["nodes"], (example.name, field)
