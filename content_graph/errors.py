@@ -18,8 +18,11 @@ client can tell one kind of failure from another without reading messages. The c
 - `PERSISTED_QUERY_NOT_FOUND`, `PERSISTED_QUERY_NOT_SUPPORTED`: Apollo's persisted-query
   protocol (`persisted.py`).
 - `MAX_COST_EXCEEDED`, `MAX_DEPTH_EXCEEDED`, `MAX_ALIASES_EXCEEDED`, `MAX_TOKENS_EXCEEDED`,
-  `TIMEOUT`, `MAX_SUBSCRIPTIONS_EXCEEDED`: a limit refused or stopped the request;
-  `extensions.limit` holds the limit's value (`limits.py`, `execution.py`).
+  `TIMEOUT`: a limit refused or stopped the request; `extensions.limit` holds the
+  limit's value (`limits.py`, `execution.py`). `MAX_SUBSCRIPTIONS_EXCEEDED`: a websocket
+  already runs its most subscriptions (`view.py`).
+- `SUBSCRIPTION_FELL_BEHIND`: a subscriber stopped reading and its subscription was
+  ended (`events.py`).
 - `INTERNAL_SERVER_ERROR`: a failure of ours; see below.
 
 Errors this server makes carry their code from the start. graphql-core's own (parse,
@@ -62,6 +65,7 @@ SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
 PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
 PERSISTED_QUERY_NOT_SUPPORTED = "PERSISTED_QUERY_NOT_SUPPORTED"
 INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
+SUBSCRIPTION_FELL_BEHIND = "SUBSCRIPTION_FELL_BEHIND"
 
 # The code of an HTTP-level refusal, by its status; Apollo Server answers 405 and 415
 # with BAD_REQUEST too, and the status tells them apart.
