@@ -299,7 +299,7 @@ def test_before_the_data_is_loaded_it_is_alive_not_ready(records_dir: Path) -> N
     assert healthz.status_code == 200
     assert readyz.status_code == 503
     assert readyz.json()["status"] == "loading"
-    assert_refused(refused, 503)
+    assert assert_refused(refused, 503)["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
     assert refused.headers["retry-after"]
 
 
