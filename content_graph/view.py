@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
 from contextlib import aclosing
 from datetime import timedelta
 from typing import Any
@@ -69,6 +69,7 @@ from strawberry.types import ExecutionResult
 
 from content_graph.errors import MASKED_MESSAGE as MASKED_MESSAGE  # re-exported
 from content_graph.errors import (
+    MAX_SUBSCRIPTIONS_EXCEEDED,
     OPERATION_RESOLUTION_FAILURE,
     client_error,
     client_errors,
@@ -126,7 +127,7 @@ class SubscriptionHandler(BaseGraphQLTransportWSHandler):
                 f"This connection already runs {limit} subscriptions, the limit per "
                 "connection; complete one before starting another."
             )
-            return [GraphQLError(text, extensions={"code": "MAX_SUBSCRIPTIONS_EXCEEDED"})]
+            return [GraphQLError(text, extensions={"code": MAX_SUBSCRIPTIONS_EXCEEDED})]
         payload = message.get("payload") or {}
         graph = self.context["graph"]
         return self.view.execution.refusal(
@@ -475,7 +476,7 @@ def _json_parameter(name: str, text: str) -> dict[str, Any]:
     return value
 
 
-async def _client_results(results: AsyncIterator[Any]) -> AsyncIterator[Any]:
+async def _client_results(results: AsyncIterator[Any]) -> AsyncGenerator[Any, None]:
     """The results of a subscription, their errors as `client_error` gives them."""
     async for result in results:
         if isinstance(result, ExecutionResult) and result.errors:
