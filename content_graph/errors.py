@@ -111,15 +111,20 @@ def error_code(error: GraphQLError) -> str:
 
 
 def is_unexpected(error: GraphQLError) -> bool:
-    # Only a field's resolution can fail unexpectedly. An error without a path was
-    # raised while reading the request (a scalar refusing a literal or a variable), and
-    # its message is about the client's input.
+    """True for a failure of ours: an exception that is neither a GraphQLError nor an
+    InputError, raised by a field, or from outside execution (a subscription's event
+    stream) unless it carries its own code.
+
+    An error without a path that points into the document (`nodes`) was raised while
+    reading the request, by a scalar refusing a literal or a variable: its message is
+    about the client's input.
+    """
     original = error.original_error
-    return (
-        error.path is not None
-        and original is not None
-        and not isinstance(original, GraphQLError | InputError)
-    )
+    if original is None or isinstance(original, GraphQLError | InputError):
+        return False
+    if error.path is not None:
+        return True
+    return error.nodes is None and "code" not in (error.extensions or {})
 
 
 def client_error(error: GraphQLError) -> GraphQLError:

@@ -388,7 +388,10 @@ def test_errors_that_reach_no_case_of_the_table_have_their_code() -> None:
     assert masked.message == "Internal server error"
     assert masked.extensions["code"] == "INTERNAL_SERVER_ERROR"  # type: ignore[index]
     assert masked.extensions["errorId"]  # type: ignore[index]
-    # A subscriber that fell behind: Strawberry wraps what the event stream raised.
+    # So is one from outside execution, as Strawberry wraps what an event stream raised.
+    stream = client_error(GraphQLError("/srv/secret", original_error=RuntimeError("/srv")))
+    assert stream.message == "Internal server error"
+    # A subscriber that fell behind: an exception of the stream that carries its code.
     behind = FellBehind()
     coded = client_error(GraphQLError(str(behind), original_error=behind))
     assert coded.message == str(behind)
