@@ -204,9 +204,9 @@ def _origins(context: click.Context, parameter: click.Parameter, value: str) -> 
     return tuple(origin.strip() for origin in value.split(",") if origin.strip())
 
 
-def _limit_options(command: Callable[..., None]) -> Callable[..., None]:
-    """The guard rails of `serve`: limits per request and production switches."""
-    options = [
+def _query_limit_options() -> list[Callable[[Any], Any]]:
+    """The limits on one query, which `serve` and `query` apply alike."""
+    return [
         _setting(
             "--max-cost",
             MAX_COST_ENV,
@@ -243,6 +243,24 @@ def _limit_options(command: Callable[..., None]) -> Callable[..., None]:
             default=DEFAULT_TIMEOUT,
             help="Seconds a request may run; past them it stops with an error.",
         ),
+    ]
+
+
+def _with_options(
+    options: list[Callable[[Any], Any]],
+) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    def decorate(command: Callable[..., None]) -> Callable[..., None]:
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
+
+
+def _limit_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The guard rails of `serve`: limits per request and production switches."""
+    options = [
+        *_query_limit_options(),
         _setting(
             "--max-body-bytes",
             MAX_BODY_ENV,
@@ -308,9 +326,7 @@ def _limit_options(command: Callable[..., None]) -> Callable[..., None]:
             help="Seconds a websocket may take to send connection_init; then it is closed.",
         ),
     ]
-    for option in reversed(options):
-        command = option(command)
-    return command
+    return _with_options(options)(command)
 
 
 @main.command()
@@ -427,14 +443,20 @@ def serve(
     show_default="this repository's data/",
     help="The folder of records to query.",
 )
+@_with_options(_query_limit_options())
 def query(
-    query_text: str, variables: str | None, operation_name: str | None, data_dir: Path
+    query_text: str,
+    variables: str | None,
+    operation_name: str | None,
+    data_dir: Path,
+    **limits: Any,
 ) -> None:
     """Run one GraphQL QUERY against the data, without a server, and print the JSON result.
 
     QUERY is the query text, or - to read it from stdin, or @FILE to read it
-    from a file. Exit status: 0 when the result has no errors, 1 when it has,
-    2 for usage errors.
+    from a file. It is held to the same limits as `serve` (the same flags and
+    env vars), and refused the same way. Exit status: 0 when the result has no
+    errors, 1 when it has, 2 for usage errors.
 
     \b
     Examples:
@@ -447,9 +469,9 @@ def query(
     try:
         text = read_query(query_text)
         values = parse_variables(variables)
+        result = run_query(data_dir, text, values, operation_name, Limits(**limits))
     except QueryInputError as error:
         raise click.UsageError(str(error)) from None
-    result = run_query(data_dir, text, values, operation_name)
     click.echo(json.dumps(result, indent=2, ensure_ascii=False))
     sys.exit(1 if result.get("errors") else 0)
 

@@ -17,6 +17,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
+from content_graph.errors import SUBSCRIPTION_FELL_BEHIND
 from graph.model import ContentGraph
 
 QUEUE_SIZE = 16
@@ -42,6 +43,8 @@ class FellBehind(Exception):
             f"This subscription fell {QUEUE_SIZE} reloads behind and was ended; "
             "subscribe again and query what changed meanwhile."
         )
+        # graphql-core gives the error it wraps this in these extensions.
+        self.extensions = {"code": SUBSCRIPTION_FELL_BEHIND}
 
 
 class _Subscriber:

@@ -37,6 +37,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType as StrawberryOperationType
 
+from content_graph.errors import BAD_REQUEST, OPERATION_RESOLUTION_FAILURE
 from content_graph.limits import CostModel, DocumentChecks, LimitError, data_list_sizes
 from content_graph.settings import Limits
 from content_graph.stack_room import with_stack_room
@@ -175,21 +176,25 @@ class Execution:
         """Why the document limits or the cost limit refuse an operation; [] when they
         do not. For operations that others run (subscriptions), not through `run`."""
         if not query:
-            return [GraphQLError("The operation has no GraphQL document.")]
+            return [
+                GraphQLError(
+                    "The operation has no GraphQL document.", extensions={"code": BAD_REQUEST}
+                )
+            ]
         checked = self.checks.check(query)
         if checked.document is None or checked.errors:
             return list(checked.errors)
         operation = get_operation_ast(checked.document, operation_name)
         if operation is None:
-            return [
-                GraphQLError(CannotGetOperationTypeError(operation_name).as_http_error_reason())
-            ]
+            message = CannotGetOperationTypeError(operation_name).as_http_error_reason()
+            return [GraphQLError(message, extensions={"code": OPERATION_RESOLUTION_FAILURE})]
         if operation.operation not in allowed:
             kinds = " and ".join(sorted(kind.value for kind in allowed))
             return [
                 GraphQLError(
                     f"Only {kinds} operations are run here; send a {operation.operation.value} "
-                    "over HTTP to /graphql."
+                    "over HTTP to /graphql.",
+                    extensions={"code": BAD_REQUEST},
                 )
             ]
         cost, _ = self.costs.cost(checked.document, operation, variables, data_list_sizes(graph))

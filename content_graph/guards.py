@@ -9,9 +9,9 @@
   is missing or is `text/plain`, `application/x-www-form-urlencoded` or
   `multipart/form-data`. Such a POST is refused unless it carries a non-empty
   `X-Apollo-Operation-Name` or `Apollo-Require-Preflight` header, which no browser
-  sends cross-site without a preflight. The message and `extensions.code` are Apollo
-  Server's; the status is 400, except that a POST that names one of those content
-  types gets 415, as every non-JSON POST to this JSON-only endpoint does.
+  sends cross-site without a preflight. The refusal is Apollo Server's: status 400,
+  `extensions.code` BAD_REQUEST and its message (without the newline Apollo ends it
+  with), whether the content type is missing or one of those three.
 - **CORS**: Starlette's middleware, for the configured origins only. With none (the
   default) no answer carries `Access-Control-Allow-Origin`, so no page of another
   origin can read an answer.
@@ -22,11 +22,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-import orjson
 from starlette.datastructures import Headers
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from content_graph.errors import BAD_REQUEST, PAYLOAD_TOO_LARGE, error_body
 
 SIMPLE_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data", "text/plain")
 PREFLIGHT_HEADERS = ("x-apollo-operation-name", "apollo-require-preflight")
@@ -34,7 +35,7 @@ CSRF_MESSAGE = (
     "This operation has been blocked as a potential Cross-Site Request Forgery (CSRF). "
     "Please either specify a 'content-type' header (with a type that is not one of "
     f"{', '.join(SIMPLE_CONTENT_TYPES)}) or provide a non-empty value for one of the "
-    f"following headers: {', '.join(PREFLIGHT_HEADERS)}\n"
+    f"following headers: {', '.join(PREFLIGHT_HEADERS)}"
 )
 # A media type as the Fetch standard parses one: type/subtype of token characters.
 _ESSENCE = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+/[!#$%&'*+.^_`|~0-9A-Za-z-]+")
@@ -90,13 +91,12 @@ class RequestGuard:
             return
         headers = Headers(scope=scope)
         if self.csrf_prevention and scope["method"] == "POST" and not is_preflighted(headers):
-            status = 415 if headers.get("content-type") else 400
-            await refuse(send, status, CSRF_MESSAGE, "BAD_REQUEST")
+            await refuse(send, 400, CSRF_MESSAGE, BAD_REQUEST)
             return
         limit = self.max_body_bytes
         declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
-            await refuse(send, 413, _too_large(limit), "PAYLOAD_TOO_LARGE")
+            await refuse(send, 413, _too_large(limit), PAYLOAD_TOO_LARGE)
             return
         chunks: list[bytes] = []
         size = 0
@@ -107,7 +107,7 @@ class RequestGuard:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > limit:
-                await refuse(send, 413, _too_large(limit), "PAYLOAD_TOO_LARGE")
+                await refuse(send, 413, _too_large(limit), PAYLOAD_TOO_LARGE)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -140,7 +140,7 @@ async def refuse(send: Send, status: int, message: str, code: str) -> None:
     and the reset can destroy the answer before the client reads it. The server instead
     reads the rest of the body and throws it away, without keeping any of it.
     """
-    body = orjson.dumps({"errors": [{"message": message, "extensions": {"code": code}}]})
+    body = error_body(message, code)
     await send(
         {
             "type": "http.response.start",

@@ -20,6 +20,12 @@ import hashlib
 from collections import OrderedDict
 from collections.abc import Mapping
 
+from content_graph.errors import (
+    BAD_REQUEST,
+    PERSISTED_QUERY_NOT_FOUND,
+    PERSISTED_QUERY_NOT_SUPPORTED,
+)
+
 SUPPORTED_VERSION = 1
 # What an entry costs beyond its document: the hash key and the dict slot.
 ENTRY_OVERHEAD = 200
@@ -46,18 +52,18 @@ class PersistedQueryError(Exception):
 
 def not_found() -> PersistedQueryError:
     return PersistedQueryError(
-        "PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND", request_error=True
+        "PersistedQueryNotFound", PERSISTED_QUERY_NOT_FOUND, request_error=True
     )
 
 
 def not_supported() -> PersistedQueryError:
     return PersistedQueryError(
-        "PersistedQueryNotSupported", "PERSISTED_QUERY_NOT_SUPPORTED", request_error=True
+        "PersistedQueryNotSupported", PERSISTED_QUERY_NOT_SUPPORTED, request_error=True
     )
 
 
 def bad_request(message: str) -> PersistedQueryError:
-    return PersistedQueryError(message, "BAD_REQUEST")
+    return PersistedQueryError(message, BAD_REQUEST)
 
 
 def document_hash(document: str) -> str:

@@ -1,4 +1,9 @@
-"""Running one GraphQL query without a server, as `content-graph query` does."""
+"""Running one GraphQL query without a server, as `content-graph query` does.
+
+The query goes through the server's own steps (`execution.py`): the same token, alias,
+depth and cost limits and time limit, and errors with the same codes, so a query that
+the CLI answers is one a server with the same limits answers too.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,23 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import anyio
 import orjson
+from graphql import GraphQLError, OperationType
+from strawberry.exceptions import MissingQueryError
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types import ExecutionResult
+
+from content_graph.errors import BAD_REQUEST, OPERATION_RESOLUTION_FAILURE, client_errors
+from content_graph.settings import Limits
+from graph.model import ContentGraph
+
+# Only a server has the events a subscription waits for.
+_RUN_HERE = frozenset({OperationType.QUERY, OperationType.MUTATION})
+_SUBSCRIPTION_HERE = (
+    "`content-graph query` runs queries; a subscription needs a server (`content-graph "
+    "serve`) and a websocket to /graphql, see docs/subscriptions.md."
+)
 
 
 class QueryInputError(ValueError):
@@ -40,15 +61,59 @@ def parse_variables(text: str | None) -> dict[str, Any] | None:
 
 
 def run_query(
-    data_dir: Path, query: str, variables: dict[str, Any] | None, operation_name: str | None
+    data_dir: Path,
+    query: str,
+    variables: dict[str, Any] | None,
+    operation_name: str | None,
+    limits: Limits | None = None,
 ) -> dict[str, Any]:
-    """Load `data_dir` and run `query` against it; the result as the server would send it."""
+    """Load `data_dir` and run `query` against it within `limits`, as `serve` would.
+
+    The answer is the server's, without its `extensions`: `data` (left out when the
+    request failed before running), and `errors` with their codes.
+    """
     from graph import load
-    from schema import execute_sync
 
     graph = load(data_dir).graph
-    result = execute_sync(graph, query, variables, operation_name)
-    body: dict[str, Any] = {"data": result.data}
+    return anyio.run(_answer, graph, query, variables, operation_name, limits or Limits())
+
+
+async def _answer(
+    graph: ContentGraph,
+    query: str,
+    variables: dict[str, Any] | None,
+    operation_name: str | None,
+    limits: Limits,
+) -> dict[str, Any]:
+    from content_graph.execution import Execution
+    from content_graph.view import is_request_error
+    from schema import schema
+
+    execution = Execution(schema, limits)
+    deadline = execution.deadline()
+    try:
+        result = await execution.run(
+            query,
+            variables,
+            operation_name,
+            graph=graph,
+            context={"graph": graph, "deadline": deadline},
+            deadline=deadline,
+            allowed=_RUN_HERE,
+        )
+    except MissingQueryError:
+        raise QueryInputError("QUERY is empty: give a GraphQL document.") from None
+    except CannotGetOperationTypeError as error:
+        refusal = GraphQLError(
+            error.as_http_error_reason(), extensions={"code": OPERATION_RESOLUTION_FAILURE}
+        )
+        result = ExecutionResult(data=None, errors=[refusal])
+    except InvalidOperationTypeError:
+        refusal = GraphQLError(_SUBSCRIPTION_HERE, extensions={"code": BAD_REQUEST})
+        result = ExecutionResult(data=None, errors=[refusal])
+    body: dict[str, Any] = {}
+    if not is_request_error(result):
+        body["data"] = result.data
     if result.errors:
-        body["errors"] = [error.formatted for error in result.errors]
+        body["errors"] = [error.formatted for error in client_errors(result.errors)]
     return body

@@ -12,6 +12,8 @@ Where this departs from Strawberry's defaults, and why:
   `application/json` gets 415; other methods get 405 with `Allow`; a mutation sent with
   GET gets 405 with `Allow: POST` and is never executed. These errors come back as JSON
   with an `errors` list, like every other answer of the endpoint.
+- Every error of every answer, HTTP or websocket, carries `extensions.code` (the codes
+  and how each error gets its own are in `errors.py`).
 - An exception a resolver did not mean to raise is masked ("Internal server error" and
   an error id, which the log has with the traceback; see `errors.py`). Client mistakes
   (`InputError`, `GraphQLError`) keep their message.
@@ -40,7 +42,8 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
+from contextlib import aclosing
 from datetime import timedelta
 from typing import Any
 
@@ -65,12 +68,20 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 from strawberry.types import ExecutionResult
 
 from content_graph.errors import MASKED_MESSAGE as MASKED_MESSAGE  # re-exported
-from content_graph.errors import client_error, internal_error_response
+from content_graph.errors import (
+    MAX_SUBSCRIPTIONS_EXCEEDED,
+    OPERATION_RESOLUTION_FAILURE,
+    client_error,
+    client_errors,
+    error_body,
+    internal_error_response,
+    refusal_code,
+)
 from content_graph.events import Broadcaster
 from content_graph.execution import Execution, is_timeout
 from content_graph.persisted import PersistedQueries, PersistedQueryError
 from content_graph.response_cache import CachedResponse, CacheKey, ResponseCache, cache_key
-from content_graph.settings import Limits
+from content_graph.settings import MAX_BATCH_ENV, Limits
 from graph.model import ContentGraph
 
 JSON = "application/json"
@@ -97,12 +108,17 @@ class SubscriptionHandler(BaseGraphQLTransportWSHandler):
         if self.connection_acknowledged and message["id"] not in self.operations:
             errors = self._refusal(message)
             if errors:
-                formatted = [error.formatted for error in errors]
+                formatted = [client_error(error).formatted for error in errors]
                 await self.send_message(
                     {"id": message["id"], "type": "error", "payload": formatted}
                 )
                 return
         await super().handle_subscribe(message)
+
+    async def _send_result_stream(self, operation: Any, result_source: Any) -> None:
+        # Events are answered as HTTP answers are: failures masked, every error coded.
+        async with aclosing(_client_results(result_source)) as results:
+            await super()._send_result_stream(operation, results)
 
     def _refusal(self, message: Any) -> list[GraphQLError]:
         limit = self.view.max_subscriptions
@@ -111,7 +127,7 @@ class SubscriptionHandler(BaseGraphQLTransportWSHandler):
                 f"This connection already runs {limit} subscriptions, the limit per "
                 "connection; complete one before starting another."
             )
-            return [GraphQLError(text, extensions={"code": "MAX_SUBSCRIPTIONS_EXCEEDED"})]
+            return [GraphQLError(text, extensions={"code": MAX_SUBSCRIPTIONS_EXCEEDED})]
         payload = message.get("payload") or {}
         graph = self.context["graph"]
         return self.view.execution.refusal(
@@ -312,15 +328,25 @@ class GraphQLView(GraphQL):
         return orjson.dumps(data)
 
     def parse_json(self, data: str | bytes) -> Any:
-        # Every JSON document this view reads (the POST body, GET's `variables` and
-        # `extensions`) must be an object; anything else is not a GraphQL request.
+        # The POST body must be an object; anything else is not a GraphQL request.
         # A list is a batch, which `_validate_batch_request` bounds.
         value = super().parse_json(data)
-        if isinstance(value, list) and self.max_batch > 0:
-            return value
+        if isinstance(value, list):
+            if self.max_batch > 0:
+                return value
+            raise HTTPException(400, BATCHING_OFF)
         if not isinstance(value, dict):
-            raise HTTPException(400, "Expected a JSON object.")
+            raise HTTPException(400, "The request body must be a JSON object.")
         return value
+
+    def parse_query_params(self, params: Any) -> dict[str, Any]:
+        # Strawberry reads GET's `variables` and `extensions` with `parse_json`, whose
+        # errors speak of the request body; a GET has none, so each names its parameter.
+        values = dict(params)
+        for name in ("variables", "extensions"):
+            if values.get(name):
+                values[name] = _json_parameter(name, values[name])
+        return values
 
     def _validate_batch_request(self, request_data: list[Any], protocol: Any) -> None:
         if not 0 < len(request_data) <= self.max_batch:
@@ -360,7 +386,8 @@ class GraphQLView(GraphQL):
                 # A document without the named operation is a request error, answered
                 # like a validation error rather than as a malformed HTTP request.
                 message = cause.as_http_error_reason()
-                return ExecutionResult(data=None, errors=[GraphQLError(message)])
+                error = GraphQLError(message, extensions={"code": OPERATION_RESOLUTION_FAILURE})
+                return ExecutionResult(data=None, errors=[error])
             if isinstance(cause, MissingQueryError):
                 raise HTTPException(400, "The request has no GraphQL query.") from cause
             raise
@@ -391,7 +418,7 @@ class GraphQLView(GraphQL):
     async def process_result(  # type: ignore[override]
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
-        errors = [client_error(error) for error in result.errors or ()]
+        errors = client_errors(result.errors)
         request.state.answer_has_errors = bool(errors)
         response: GraphQLHTTPResponse = {}
         if not is_request_error(result):
@@ -422,10 +449,39 @@ class MutationOverGet(HTTPException):
     """A GET that names a mutation: refused before anything is executed."""
 
 
+BATCHING_OFF = (
+    "This server does not run batches (a JSON list of operations): send one operation "
+    f"per request, or start the server with --max-batch N (or {MAX_BATCH_ENV}=N) to "
+    "allow up to N."
+)
+
+
 def error_response(status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
-    """An HTTP-level refusal, in the same `errors` shape as GraphQL errors."""
-    body = orjson.dumps({"errors": [{"message": message}]})
+    """An HTTP-level refusal, in the same `errors` shape as GraphQL errors, with the
+    code of its status (`errors.refusal_code`)."""
+    body = error_body(message, refusal_code(status))
     return Response(body, status, headers=dict(headers or {}), media_type=JSON)
+
+
+def _json_parameter(name: str, text: str) -> dict[str, Any]:
+    """A GET parameter that holds a JSON object (`variables`, `extensions`)."""
+    try:
+        value = orjson.loads(text)
+    except orjson.JSONDecodeError as error:
+        raise HTTPException(
+            400, f"The `{name}` query parameter is not valid JSON: {error}."
+        ) from None
+    if not isinstance(value, dict):
+        raise HTTPException(400, f"The `{name}` query parameter must be a JSON object.")
+    return value
+
+
+async def _client_results(results: AsyncIterator[Any]) -> AsyncGenerator[Any, None]:
+    """The results of a subscription, their errors as `client_error` gives them."""
+    async for result in results:
+        if isinstance(result, ExecutionResult) and result.errors:
+            result.errors = client_errors(result.errors)
+        yield result
 
 
 def persisted_query_error_response(error: PersistedQueryError, accept: str) -> Response:

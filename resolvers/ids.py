@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Iterable
 
 from graph.model import Article, ContentGraph, Node, Provider
 from resolvers.errors import InputError
@@ -40,6 +41,22 @@ def node_by_id(graph: ContentGraph, value: str) -> Node | None:
     """The node an ID names; None when it names nothing in this graph (an error if malformed)."""
     kind, key = parse_global_id(value)
     return _LOOKUPS[kind](graph, key)
+
+
+def nodes_by_ids(graph: ContentGraph, values: Iterable[str]) -> list[Node | InputError | None]:
+    """The node each ID names, in order; None for one that names nothing.
+
+    A malformed ID gives its `InputError` in its place rather than raising it: an
+    executor answers an error value in a list as null for that item and an error at its
+    path (`nodes.3`), so one bad ID does not take the other answers with it.
+    """
+    found: list[Node | InputError | None] = []
+    for value in values:
+        try:
+            found.append(node_by_id(graph, value))
+        except InputError as error:
+            found.append(error)
+    return found
 
 
 def article_by_id(graph: ContentGraph, value: str) -> Article | None:

@@ -59,4 +59,12 @@ def execute_sync(
     )
 
 
+# Shown by introspection (`__schema { description }`); Strawberry's Schema takes none.
+schema._schema.description = (
+    "content-graph: news articles, their providers and topics, and the links between "
+    "related articles, as one graph. Lists are Relay connections. Every error carries "
+    "`extensions.code`: GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED, BAD_USER_INPUT, "
+    "a limit's code such as MAX_COST_EXCEEDED, or INTERNAL_SERVER_ERROR."
+)
+
 __all__ = ["execute_sync", "schema"]

@@ -18,16 +18,28 @@ from graph import model
 from resolvers import articles, counts, ids, pagination, similar
 from schema.inputs import ArticleFilter, ArticleOrder
 
+# Page sizes in argument descriptions come from resolvers/pagination.py, which applies them.
 First = Annotated[
     int | None,
-    strawberry.argument(description="Return at most this many items from the start (0 to 100)."),
+    strawberry.argument(
+        description=(
+            "Return at most this many items from the start. Default "
+            f"{pagination.DEFAULT_PAGE_SIZE} unless `last` is given; at most "
+            f"{pagination.MAX_PAGE_SIZE}."
+        )
+    ),
 ]
 After = Annotated[
     str | None, strawberry.argument(description="Return only items after this cursor.")
 ]
 Last = Annotated[
     int | None,
-    strawberry.argument(description="Return at most this many items from the end (0 to 100)."),
+    strawberry.argument(
+        description=(
+            "Return at most this many items from the end. No default; at most "
+            f"{pagination.MAX_PAGE_SIZE}."
+        )
+    ),
 ]
 Before = Annotated[
     str | None, strawberry.argument(description="Return only items before this cursor.")
@@ -42,10 +54,21 @@ Order = Annotated[
         description="The order; by default publishedDateTime descending, undated last."
     ),
 ]
-ListSize = Annotated[
-    int | None,
-    strawberry.argument(description="How many to return (0 to 100); null means the default."),
-]
+# The default lengths of the ranked lists (`similar` and the counts lists).
+SIMILAR_DEFAULT = 5
+COUNTS_DEFAULT = 10
+
+
+def _list_size(default: int) -> Any:
+    description = (
+        f"How many to return. Default {default} (also when null); at most "
+        f"{pagination.MAX_PAGE_SIZE}."
+    )
+    return Annotated[int | None, strawberry.argument(description=description)]
+
+
+SimilarSize = _list_size(SIMILAR_DEFAULT)
+CountsSize = _list_size(COUNTS_DEFAULT)
 
 
 def graph_of(info: strawberry.Info) -> model.ContentGraph:
@@ -178,9 +201,10 @@ class Article(Node):
         )
     )
     def similar(
-        root: model.Article, info: strawberry.Info, first: ListSize = 5
+        root: model.Article, info: strawberry.Info, first: SimilarSize = SIMILAR_DEFAULT
     ) -> list[ScoredArticle]:
-        return similar.similar_articles(graph_of(info), root, 5 if first is None else first)  # type: ignore[return-value]
+        size = SIMILAR_DEFAULT if first is None else first
+        return similar.similar_articles(graph_of(info), root, size)  # type: ignore[return-value]
 
     @classmethod
     def is_type_of(cls, obj: Any, info: GraphQLResolveInfo) -> bool:
@@ -224,9 +248,10 @@ class Provider(Node):
 
     @strawberry.field(description="The topics this provider's articles carry, most frequent first.")
     def topics(
-        root: model.Provider, info: strawberry.Info, first: ListSize = 10
+        root: model.Provider, info: strawberry.Info, first: CountsSize = COUNTS_DEFAULT
     ) -> list[TopicCount]:
-        return counts.provider_topics(graph_of(info), root, 10 if first is None else first)  # type: ignore[return-value]
+        size = COUNTS_DEFAULT if first is None else first
+        return counts.provider_topics(graph_of(info), root, size)  # type: ignore[return-value]
 
     @classmethod
     def is_type_of(cls, obj: Any, info: GraphQLResolveInfo) -> bool:
@@ -267,15 +292,17 @@ class Topic(Node):
         description="Topics that appear on the same articles as this one, most shared first."
     )
     def related_topics(
-        root: model.Topic, info: strawberry.Info, first: ListSize = 10
+        root: model.Topic, info: strawberry.Info, first: CountsSize = COUNTS_DEFAULT
     ) -> list[TopicCount]:
-        return counts.related_topics(graph_of(info), root, 10 if first is None else first)  # type: ignore[return-value]
+        size = COUNTS_DEFAULT if first is None else first
+        return counts.related_topics(graph_of(info), root, size)  # type: ignore[return-value]
 
     @strawberry.field(description="Providers that publish on this topic, most articles first.")
     def providers(
-        root: model.Topic, info: strawberry.Info, first: ListSize = 10
+        root: model.Topic, info: strawberry.Info, first: CountsSize = COUNTS_DEFAULT
     ) -> list[ProviderCount]:
-        return counts.topic_providers(graph_of(info), root, 10 if first is None else first)  # type: ignore[return-value]
+        size = COUNTS_DEFAULT if first is None else first
+        return counts.topic_providers(graph_of(info), root, size)  # type: ignore[return-value]
 
     @classmethod
     def is_type_of(cls, obj: Any, info: GraphQLResolveInfo) -> bool:

@@ -219,6 +219,8 @@ def check_answer(response: httpx.Response) -> None:
     assert set(body) <= {"data", "errors", "extensions"} and ("data" in body or "errors" in body)
     for error in body.get("errors", ()):
         assert isinstance(error["message"], str) and error["message"]
+        # Every error has a code a client can branch on (content_graph/errors.py).
+        assert isinstance(error.get("extensions", {}).get("code"), str), body
         # Bad input is the client's mistake, answered with a message that says so; an
         # internal error here would be a resolver or limit that random input breaks.
         assert error.get("extensions", {}).get("code") != "INTERNAL_SERVER_ERROR", body

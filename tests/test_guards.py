@@ -115,22 +115,24 @@ QUERY = b'{"query": "{ stats { articles } }"}'
 
 
 @pytest.mark.parametrize(
-    ("headers", "status"),
+    "headers",
     [
-        ({}, 400),
-        ({"content-type": "text/plain"}, 415),
-        ({"content-type": "TEXT/PLAIN; charset=utf-8"}, 415),
-        ({"content-type": "application/x-www-form-urlencoded"}, 415),
-        ({"content-type": "multipart/form-data; boundary=x"}, 415),
-        ({"content-type": "text/plain", "apollo-require-preflight": ""}, 415),
+        {},
+        {"content-type": "text/plain"},
+        {"content-type": "TEXT/PLAIN; charset=utf-8"},
+        {"content-type": "application/x-www-form-urlencoded"},
+        {"content-type": "multipart/form-data; boundary=x"},
+        {"content-type": "text/plain", "apollo-require-preflight": ""},
     ],
 )
 def test_simple_posts_are_blocked_as_apollo_server_blocks_them(
-    data_server: LiveServer, headers: dict[str, str], status: int
+    data_server: LiveServer, headers: dict[str, str]
 ) -> None:
     response = post(data_server, QUERY, **headers)
-    assert response.status_code == status
+    # One answer whatever the content type, as Apollo Server's: 400 and BAD_REQUEST.
+    assert response.status_code == 400
     assert error_message(response) == CSRF_MESSAGE
+    assert CSRF_MESSAGE.endswith("apollo-require-preflight")
     assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
 
 

@@ -180,10 +180,20 @@ def test_a_body_that_is_not_a_graphql_request_is_400(data_server: LiveServer, bo
     assert_refused(post(data_server, body), 400)
 
 
-@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded"])
-def test_other_content_types_are_415(data_server: LiveServer, content_type: str) -> None:
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"content-type": "application/xml"},
+        # Types a browser may send cross-site are refused by CSRF prevention (400) unless
+        # a preflight header says they were not; then they are refused as not JSON.
+        {"content-type": "text/plain", "apollo-require-preflight": "true"},
+        {"content-type": "application/x-www-form-urlencoded", "x-apollo-operation-name": "Q"},
+    ],
+)
+def test_other_content_types_are_415(data_server: LiveServer, headers: dict[str, str]) -> None:
     body = b'{"query": "{ stats { articles } }"}'
-    assert_refused(post(data_server, body, **{"content-type": content_type}), 415)
+    refusal = assert_refused(post(data_server, body, **headers), 415)
+    assert "Content-Type: application/json" in refusal["errors"][0]["message"]
 
 
 @pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])
@@ -289,7 +299,7 @@ def test_before_the_data_is_loaded_it_is_alive_not_ready(records_dir: Path) -> N
     assert healthz.status_code == 200
     assert readyz.status_code == 503
     assert readyz.json()["status"] == "loading"
-    assert_refused(refused, 503)
+    assert assert_refused(refused, 503)["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
     assert refused.headers["retry-after"]
 
 

@@ -299,7 +299,10 @@ def test_batches_are_off_by_default(data_server: LiveServer) -> None:
     batch = [{"query": "{ stats { articles } }"}]
     response = httpx.post(data_server.graphql_url, json=batch, timeout=30)
     assert response.status_code == 400
-    assert response.json()["errors"][0]["message"]
+    [error] = response.json()["errors"]
+    # The refusal says how to turn batching on.
+    assert "--max-batch" in error["message"] and "CONTENT_GRAPH_MAX_BATCH" in error["message"]
+    assert error["extensions"]["code"] == "BAD_REQUEST"
 
 
 def test_batches_when_enabled_are_bounded(small: LiveServer, data: Records) -> None:
