@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import os
 import sys
@@ -42,7 +43,10 @@ def serve(settings: Settings) -> None:
     on_reload(app, lambda old, new: asyncio.get_running_loop().call_soon(ready.loaded, new))
     config = uvicorn.Config(app, host=settings.host, port=settings.port, log_config=_log_config())
     server = StartedServer(config, on_started=ready.listens)
-    server.run()
+    # uvicorn raises the Ctrl-C it caught again once it has shut down; that is the end
+    # asked for, not an error (uvicorn.run swallows it too).
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run()
     if not server.started:
         # As uvicorn.run does: a port it could not bind is a failed start, not a clean exit.
         sys.exit(STARTUP_FAILURE)

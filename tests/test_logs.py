@@ -128,8 +128,9 @@ def _serve_until_ready(tmp_path: Path, arguments: list[str]) -> list[str]:
             if time.monotonic() > deadline:
                 pytest.fail(f"no ready line after {TIMEOUT}s:\n{log.read_text()}")
             time.sleep(POLL_INTERVAL)
+        # Ctrl-C: a clean stop, exit status 0.
         process.send_signal(signal.SIGINT)
-        process.wait(timeout=TIMEOUT)
+        assert process.wait(timeout=TIMEOUT) == 0, log.read_text()
     finally:
         if process.poll() is None:
             process.kill()
