@@ -57,4 +57,4 @@ bench-workers: $(VENV)/.installed-test
 	$(BIN)/python -m bench.workers
 
 clean:
-	rm -rf $(VENV) node_modules .pytest_cache .hypothesis
+	rm -rf $(VENV) node_modules .pytest_cache .hypothesis build dist
