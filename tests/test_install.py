@@ -8,6 +8,7 @@ environment in the test's folder, and run from that folder: `--help`, `query` an
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import shutil
@@ -47,13 +48,20 @@ def test_a_wheel_installed_elsewhere_serves_its_playground_offline(
 ) -> None:
     wheel = _build_wheel(tmp_path, repository_assets)
 
-    # The wheel carries each file the page loads, with the package.json naming its version.
+    # The wheel carries each browser file setup.py lists that npm installed (every file
+    # the playground loads among them), with the package.json that names its version.
+    shipped = _browser_files()
+    assert {(asset.package, asset.path) for asset in playground.ASSETS} <= shipped
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
-        for asset in playground.ASSETS:
-            assert f"content_graph/assets/{asset.package}/{asset.path}" in names
-            manifest = archive.read(f"content_graph/assets/{asset.package}/package.json")
-            assert json.loads(manifest)["version"] == asset.version
+        for package, path in shipped:
+            installed = repository_assets / package
+            if not (installed / path).is_file():
+                continue  # not in package.json yet: that page falls back to the CDN
+            assert f"content_graph/assets/{package}/{path}" in names
+            manifest = archive.read(f"content_graph/assets/{package}/package.json")
+            expected = json.loads((installed / "package.json").read_text())["version"]
+            assert json.loads(manifest)["version"] == expected
     assert not any(name.startswith("node_modules/") for name in names)
 
     venv = tmp_path / "venv"
@@ -118,6 +126,15 @@ def _build_wheel(tmp_path: Path, node_modules: Path) -> Path:
     assert "Deprecat" not in built.stderr, built.stderr
     (wheel,) = wheels.glob("content_graph-*.whl")
     return wheel
+
+
+def _browser_files() -> set[tuple[str, str]]:
+    """setup.py's BROWSER_FILES, read without running setup.py (which would build)."""
+    tree = ast.parse((REPO / "setup.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.AnnAssign) and ast.unparse(node.target) == "BROWSER_FILES":
+            return set(ast.literal_eval(node.value))
+    pytest.fail("setup.py has no BROWSER_FILES")
 
 
 def _run(command: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
