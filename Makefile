@@ -9,22 +9,30 @@ PORT ?= 8000
 
 .PHONY: serve test lint bench bench-load bench-workers install assets clean
 
-serve: $(VENV)/.installed assets
+serve: $(VENV)/.installed-serve assets
 	$(BIN)/content-graph serve $(DATA) --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed assets
+test: $(VENV)/.installed-test assets
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
-lint: $(VENV)/.installed
+lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-install: $(VENV)/.installed
+# The checkout's environment with the test tools: .venv/bin/content-graph, pytest, ruff.
+# To put content-graph on your PATH instead: pipx install . (docs/cli.md).
+install: $(VENV)/.installed-test
 
-$(VENV)/.installed: pyproject.toml
+# Two markers: `make serve` installs the server's own dependencies only; `make test`
+# adds the test tools (Playwright, hypothesis, ruff...) on top.
+$(VENV)/.installed-serve: pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed-serve
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
@@ -36,17 +44,17 @@ assets:
 	fi
 
 # The query benchmarks (bench/README.md): 20k and 100k records, several minutes.
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed-test
 	$(BIN)/pip install --quiet -e '.[test,bench]'
 	$(BIN)/python -m bench.run
 
 # The loader benchmark (bench/LOAD.md).
-bench-load: $(VENV)/.installed
+bench-load: $(VENV)/.installed-test
 	$(BIN)/python bench/load.py
 
 # serve --workers N at 100k records: shared memory, Q2 throughput, start (bench/WORKERS.md).
-bench-workers: $(VENV)/.installed
+bench-workers: $(VENV)/.installed-test
 	$(BIN)/python -m bench.workers
 
 clean:
-	rm -rf $(VENV) node_modules .pytest_cache .hypothesis
+	rm -rf $(VENV) node_modules .pytest_cache .hypothesis build dist

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shlex
 import signal
 import threading
 from collections.abc import AsyncIterator, Callable
@@ -34,9 +35,12 @@ from content_graph.settings import Settings
 from content_graph.view import GraphQLView
 from graph import LoadResult, load
 from graph.model import ContentGraph
+from graph.report import counted
 from schema import schema
 
 logger = logging.getLogger("content_graph")
+# Skipped files named in the log at each load; `content-graph check` lists them all.
+LOGGED_SKIPPED_FILES = 5
 
 
 def create_app(settings: Settings, preloaded: LoadResult | None = None) -> Starlette:
@@ -174,7 +178,7 @@ async def _reload_on_sighup(app: Starlette) -> None:
                 # The last good graph keeps being served.
                 logger.exception("Reload of %s failed", app.state.settings.data_dir)
                 continue
-            logger.info("Reloaded: %s", load_summary(result))
+            log_load(result, reloaded=True)
 
 
 async def _load_at_startup(app: Starlette) -> None:
@@ -185,17 +189,36 @@ async def _load_at_startup(app: Starlette) -> None:
         app.state.load_error = f"{type(error).__name__}: {error}"
         logger.exception("Could not load %s", app.state.settings.data_dir)
         return
-    logger.info("%s", load_summary(result))
+    log_load(result)
 
 
 def load_summary(result: LoadResult) -> str:
     """One line on what was served, e.g. for the log when the server starts."""
     stats, report = result.graph.stats, result.report
     return (
-        f"Loaded {stats.articles:,} articles ({stats.articles_with_record:,} with record), "
-        f"{stats.providers:,} providers, {stats.topics:,} topics from {report.data_dir} "
-        f"in {report.seconds:.1f}s; {report.files_skipped:,} files skipped"
+        f"Loaded {counted(stats.articles, 'article')} "
+        f"({stats.articles_with_record:,} with a record), {counted(stats.providers, 'provider')}, "
+        f"{counted(stats.topics, 'topic')} from {report.data_dir} in {report.seconds:.1f}s; "
+        f"{counted(report.files_skipped, 'file')} skipped"
     )
+
+
+def skipped_files_lines(result: LoadResult) -> list[str]:
+    """A line per skipped file, the first few only: the rest are `check`'s to list."""
+    errors = result.report.errors
+    lines = [f"Skipped {problem}" for problem in errors[:LOGGED_SKIPPED_FILES]]
+    if len(errors) > LOGGED_SKIPPED_FILES:
+        rest = len(errors) - LOGGED_SKIPPED_FILES
+        command = shlex.join(["content-graph", "check", result.report.data_dir])
+        lines.append(f"... and {rest:,} more; run `{command}` to list them")
+    return lines
+
+
+def log_load(result: LoadResult, *, reloaded: bool = False) -> None:
+    """Log what a load served, then the files it skipped and why."""
+    logger.info("%s%s", "Reloaded: " if reloaded else "", load_summary(result))
+    for line in skipped_files_lines(result):
+        logger.warning("%s", line)
 
 
 def json_response(content: object, status_code: int = 200) -> Response:

@@ -104,21 +104,39 @@ EXPLORER_ASSETS = (CYTOSCAPE,)
 SERVED_ASSETS = (*ASSETS, *EXPLORER_ASSETS)
 
 
-def node_modules() -> Path:
-    """The node_modules folder to serve from: $CONTENT_GRAPH_ASSETS, else the repository's."""
+# Where a built wheel carries the files, laid out like node_modules (setup.py puts them
+# there), so that an installed server's pages work offline with no checkout beside it.
+PACKAGED_ASSETS = Path(__file__).resolve().with_name("assets")
+
+
+def asset_folders() -> tuple[Path, ...]:
+    """The folders laid out like node_modules to serve from, the first holding a file wins.
+
+    $CONTENT_GRAPH_ASSETS alone when set; else the package's own copy (an installed
+    wheel), then the repository's node_modules (a checkout, after `make assets`).
+    """
     configured = os.environ.get(ASSETS_ENV)
     if configured:
-        return Path(configured).expanduser()
-    return Path(__file__).resolve().parents[1] / "node_modules"
+        return (Path(configured).expanduser(),)
+    return (PACKAGED_ASSETS, Path(__file__).resolve().parents[1] / "node_modules")
 
 
 def installed_file(asset: Asset) -> Path | None:
-    """The asset's file in node_modules, or None when missing or of another version.
+    """The asset's file in the first folder that has it, or None when none does."""
+    for folder in asset_folders():
+        file = _installed_in(folder, asset)
+        if file is not None:
+            return file
+    return None
+
+
+def _installed_in(folder: Path, asset: Asset) -> Path | None:
+    """The asset's file in `folder`, or None when missing or of another version.
 
     A different installed version would not match the page's expectations (nor its
     integrity hash on the CDN side), so it counts as not installed.
     """
-    package_dir = node_modules() / asset.package
+    package_dir = folder / asset.package
     try:
         manifest = json.loads((package_dir / "package.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import copy
 import os
+import sys
 from functools import partial
 from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
 from uvicorn.config import LOGGING_CONFIG
+from uvicorn.server import STARTUP_FAILURE
 
+from content_graph.app import create_app, on_reload
+from content_graph.ready import ReadyLine, StartedServer
 from content_graph.settings import Settings
 from content_graph.workers import serve_workers
 
@@ -26,16 +32,24 @@ def serve(settings: Settings) -> None:
     (`content_graph.workers`).
     """
     os.environ.update(settings.to_env())
+    ready = ReadyLine(playground_url(settings), playground=settings.limits.graphiql)
     if settings.workers > 1:
-        serve_workers(settings, partial(worker_config, settings))
+        serve_workers(settings, partial(worker_config, settings), ready)
         return
-    uvicorn.run(
-        APP_FACTORY,
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        log_config=_log_config(),
-    )
+    app = create_app(settings)
+    # The app exists before uvicorn runs it, so the ready line can hear of its first load;
+    # it waits a turn of the event loop, so the load's own lines (logged by the task that
+    # loaded, right after the swap) come before it.
+    on_reload(app, lambda old, new: asyncio.get_running_loop().call_soon(ready.loaded, new))
+    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_config=_log_config())
+    server = StartedServer(config, on_started=ready.listens)
+    # uvicorn raises the Ctrl-C it caught again once it has shut down; that is the end
+    # asked for, not an error (uvicorn.run swallows it too).
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run()
+    if not server.started:
+        # As uvicorn.run does: a port it could not bind is a failed start, not a clean exit.
+        sys.exit(STARTUP_FAILURE)
 
 
 def worker_config(settings: Settings, app: Starlette) -> uvicorn.Config:

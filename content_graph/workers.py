@@ -32,9 +32,11 @@ from dataclasses import dataclass, field
 import uvicorn
 from starlette.applications import Starlette
 
-from content_graph.app import create_app, load_summary
+from content_graph.app import create_app, log_load
+from content_graph.ready import ReadyLine, StartedServer
 from content_graph.settings import Settings
 from graph import LoadResult, load
+from graph.report import counted
 
 logger = logging.getLogger("content_graph")
 
@@ -52,6 +54,10 @@ class Supervisor:
     config: Callable[[Starlette], uvicorn.Config]
     sock: socket.socket
     graph: LoadResult
+    ready: ReadyLine
+    # Each worker writes a byte here once it listens: the ready line waits for them all.
+    started: tuple[int, int] = field(default_factory=os.pipe)
+    started_count: int = 0
     workers: dict[int, float] = field(default_factory=dict)  # pid → when it started
     retiring: set[int] = field(default_factory=set)
     signals: list[int] = field(default_factory=list)
@@ -70,9 +76,12 @@ class Supervisor:
                         self.stop()
                         return
                 self.reap()
+                self.count_started()
                 time.sleep(POLL_INTERVAL)
         finally:
             self.sock.close()
+            for fd in self.started:
+                os.close(fd)
 
     def fork_workers(self) -> None:
         while len(self.workers) < self.settings.workers:
@@ -87,13 +96,25 @@ class Supervisor:
             for signum in (signal.SIGHUP, signal.SIGTERM, signal.SIGINT):
                 signal.signal(signum, signal.SIG_DFL)
             app = create_app(self.settings, preloaded=self.graph)
-            uvicorn.Server(self.config(app)).run(sockets=[self.sock])
+            StartedServer(self.config(app), self.signal_started).run(sockets=[self.sock])
             code = 0
         except BaseException:
             logger.exception("Worker %d failed", os.getpid())
         finally:
             # Never back into the supervisor's loop, nor its exit handlers.
             os._exit(code)
+
+    def signal_started(self) -> None:
+        """In a worker, once it listens: tell the supervisor."""
+        os.write(self.started[1], b".")
+
+    def count_started(self) -> None:
+        """Read the workers' start signals; once the first N have come, the ready line."""
+        os.set_blocking(self.started[0], False)
+        with contextlib.suppress(BlockingIOError):
+            self.started_count += len(os.read(self.started[0], 4096))
+        if self.started_count >= self.settings.workers:
+            self.ready.listens()
 
     def reap(self) -> None:
         while True:
@@ -118,7 +139,7 @@ class Supervisor:
         except Exception:
             logger.exception("Reload of %s failed", self.settings.data_dir)
             return
-        logger.info("Reloaded: %s", load_summary(result))
+        log_load(result, reloaded=True)
         # The old graph goes before the new workers fork, or they would inherit it too;
         # the old workers keep their own pages of it until they exit.
         gc.unfreeze()
@@ -146,10 +167,13 @@ class Supervisor:
         self.retiring.clear()
 
 
-def serve_workers(settings: Settings, config: Callable[[Starlette], uvicorn.Config]) -> None:
+def serve_workers(
+    settings: Settings, config: Callable[[Starlette], uvicorn.Config], ready: ReadyLine
+) -> None:
     """Load `settings.data_dir` once, then serve it from `settings.workers` processes.
 
-    `config(app)` is the uvicorn configuration of a worker serving `app`.
+    `config(app)` is the uvicorn configuration of a worker serving `app`; `ready` logs
+    the ready line once every worker listens.
     """
     sock = config(create_app(settings)).bind_socket()
     # A SIGHUP now would end the process (its default action); the load about to run
@@ -163,13 +187,14 @@ def serve_workers(settings: Settings, config: Callable[[Starlette], uvicorn.Conf
         sock.close()
         logger.exception("Could not load %s", settings.data_dir)
         raise SystemExit(1) from None
-    logger.info("%s", load_summary(result))
-    logger.info("Supervisor %d starting %d workers", os.getpid(), settings.workers)
+    log_load(result)
+    ready.loaded(result.graph)
+    logger.info("Supervisor %d starting %s", os.getpid(), counted(settings.workers, "worker"))
     # Objects that exist now are never scanned by the collector again: a collection in
     # a worker would otherwise write to every object's header and unshare its page.
     gc.collect()
     gc.freeze()
-    Supervisor(settings, config, sock, result).run()
+    Supervisor(settings, config, sock, result, ready).run()
 
 
 def _signal(pid: int, signum: int) -> None:

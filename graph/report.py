@@ -35,10 +35,10 @@ class LoadReport:
 
     def summary(self, articles: int, providers: int, topics: int) -> str:
         return (
-            f"{_count(self.files_loaded, 'record')} loaded ({self.unpublished:,} unpublished, "
-            f"{_count(self.duplicates, 'duplicate')}), {_count(self.files_skipped, 'file')} "
-            f"skipped, {_count(len(self.warnings), 'warning')}: {_count(articles, 'article')}, "
-            f"{_count(providers, 'provider')}, {_count(topics, 'topic')} from {self.data_dir} "
+            f"{counted(self.files_loaded, 'record')} loaded ({self.unpublished:,} unpublished, "
+            f"{counted(self.duplicates, 'duplicate')}), {counted(self.files_skipped, 'file')} "
+            f"skipped, {counted(len(self.warnings), 'warning')}: {counted(articles, 'article')}, "
+            f"{counted(providers, 'provider')}, {counted(topics, 'topic')} from {self.data_dir} "
             f"in {self.seconds:.2f}s"
         )
 
@@ -67,5 +67,6 @@ class LoadReport:
         }
 
 
-def _count(number: int, noun: str) -> str:
+def counted(number: int, noun: str) -> str:
+    """`number` and `noun`, plural unless it is one: "1 file", "2 files", "1,234 articles"."""
     return f"{number:,} {noun}" if number == 1 else f"{number:,} {noun}s"
