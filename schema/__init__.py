@@ -17,12 +17,19 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.federation import Schema as FederationSchema
 from strawberry.federation.schema import FederationAny
+from strawberry.federation.types import FieldSet
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext, ExecutionResult
 
 from graph.model import ContentGraph
 from resolvers.errors import InputError
-from schema.federation import ANY, FederationQuery, describe_directive_types, standalone_sdl
+from schema.federation import (
+    ANY,
+    FIELD_SET,
+    FederationQuery,
+    describe_directive_types,
+    standalone_sdl,
+)
 from schema.query import Query
 from schema.scalars import DATETIME
 from schema.subscription import Subscription
@@ -59,7 +66,7 @@ schema = ContentSchema(
     query=FederatedQuery,
     subscription=Subscription,
     config=StrawberryConfig(scalar_map={datetime: DATETIME}),
-    scalar_overrides={FederationAny: ANY},
+    scalar_overrides={FederationAny: ANY, FieldSet: FIELD_SET},
     # The oldest version that has all we use (@key): gateways and routers of any
     # Federation 2 release accept it.
     federation_version="2.0",

@@ -37,6 +37,17 @@ ANY = strawberry.scalar(
     parse_value=lambda value: value,
 )
 
+# The @key directive's argument type, by the name Federation 2 gives it: Strawberry's
+# `_FieldSet` is Federation 1's, which composition refuses in a directive definition
+# (/schema.graphql has them, see `standalone_sdl`).
+FIELD_SET = strawberry.scalar(
+    name="federation__FieldSet",
+    description='A selection of fields, as in @key(fields: "id") (Apollo Federation).',
+    serialize=lambda value: value,
+    parse_value=str,
+    print_definition=False,
+)
+
 Entity = Annotated[
     Article | Provider | Topic,
     strawberry.union(
@@ -129,11 +140,10 @@ def _hidden(extensions: dict[str, Any]) -> bool:
     return getattr(definition, "print_definition", True) is False
 
 
-# Strawberry builds the @key and @link directives and their argument types without
+# Strawberry builds the @key and @link directives and @link's argument types without
 # descriptions and offers no way to give them one; introspection lists them like any
 # other type, so they are described on the built schema.
 _DIRECTIVE_TYPE_DESCRIPTIONS = {
-    "_FieldSet": 'A selection of fields, as in @key(fields: "id") (Apollo Federation).',
     "link__Import": 'A name that @link imports from a specification, e.g. "@key".',
     "link__Purpose": "Why a schema links a specification (@link's `for` argument).",
     "link__Purpose.SECURITY": "The specification's directives secure the schema.",

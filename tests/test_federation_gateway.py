@@ -24,6 +24,7 @@ import pytest
 from conftest import REPO, LiveServer
 
 GATEWAY_SCRIPT = REPO / "tests" / "federation" / "gateway.mjs"
+COMPOSE_SCRIPT = REPO / "tests" / "federation" / "compose.mjs"
 PACKAGES = ("@apollo/gateway", "@apollo/composition", "@apollo/subgraph", "@apollo/server")
 START_TIMEOUT = 60.0
 
@@ -34,14 +35,19 @@ def note_for(article_id: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def gateway(data_server: LiveServer) -> Iterator[str]:
-    """The gateway's URL; it stops when the test module ends."""
-    node = shutil.which("node")
-    if node is None:
+def node() -> str:
+    executable = shutil.which("node")
+    if executable is None:
         pytest.skip("node is not installed: the gateway and the second subgraph run under Node")
     missing = [name for name in PACKAGES if not (REPO / "node_modules" / name).is_dir()]
     if missing:
         pytest.skip(f"the npm packages {', '.join(missing)} are not installed: run `make assets`")
+    return executable
+
+
+@pytest.fixture(scope="module")
+def gateway(node: str, data_server: LiveServer) -> Iterator[str]:
+    """The gateway's URL; it stops when the test module ends."""
     # Apollo's own variables could make the gateway report to Apollo's servers.
     env = {key: value for key, value in os.environ.items() if not key.startswith("APOLLO_")}
     env["APOLLO_TELEMETRY_DISABLED"] = "true"
@@ -166,3 +172,20 @@ def test_references_our_subgraph_cannot_resolve(gateway: str) -> None:
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert error["extensions"]["serviceName"] == "content-graph"
     assert "Invalid ID 'not-an-id'" in error["message"]
+
+
+def test_the_served_schema_file_composes_too(node: str, data_server: LiveServer) -> None:
+    # /schema.graphql (= `content-graph schema`) carries the directive definitions that
+    # `_service { sdl }` leaves out; composition must accept them as Federation 2's.
+    sdl = httpx.get(f"{data_server.base_url}/schema.graphql").text
+    assert "directive @key" in sdl
+    run = subprocess.run(
+        [node, str(COMPOSE_SCRIPT)],
+        input=sdl,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout) == {"errors": []}

@@ -8,7 +8,7 @@ import { startStandaloneServer } from "@apollo/server/standalone";
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import { parse } from "graphql";
 
-const typeDefs = parse(`
+export const typeDefs = parse(`
   extend schema @link(url: "https://specs.apollo.dev/federation/v2.0", import: ["@key"])
 
   # Described by content-graph: the same descriptions here would only be repeated.
