@@ -19,6 +19,7 @@ from graphql import GraphQLError, GraphQLSchema, print_directive, print_type
 from strawberry.federation.schema import FederationAny
 from strawberry.printer import print_schema
 
+from graph.model import ContentGraph
 from resolvers import entities
 from resolvers.errors import InputError
 from schema.types import Article, Provider, Topic, graph_of
@@ -106,7 +107,7 @@ class FederationQuery:
         return Service(sdl=print_schema(info.schema))
 
 
-def _entity_or_error(graph: Any, representation: object) -> object:
+def _entity_or_error(graph: ContentGraph, representation: object) -> object:
     # An error returned (not raised) as an item is reported at that item's path
     # (`_entities.N`) with null in its place, and the other items still resolve.
     try:

@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -46,22 +47,27 @@ def node() -> str:
 
 
 @pytest.fixture(scope="module")
-def gateway(node: str, data_server: LiveServer) -> Iterator[str]:
+def gateway(
+    node: str, data_server: LiveServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """The gateway's URL; it stops when the test module ends."""
+    # Its log goes to a file: a pipe nobody reads could fill up and stall it.
+    log = tmp_path_factory.mktemp("gateway") / "gateway.log"
     # Apollo's own variables could make the gateway report to Apollo's servers.
     env = {key: value for key, value in os.environ.items() if not key.startswith("APOLLO_")}
     env["APOLLO_TELEMETRY_DISABLED"] = "true"
-    process = subprocess.Popen(
-        [node, str(GATEWAY_SCRIPT), data_server.graphql_url],
-        cwd=REPO,
-        env=env,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    with log.open("w") as stderr:  # the child keeps its own copy of the descriptor
+        process = subprocess.Popen(
+            [node, str(GATEWAY_SCRIPT), data_server.graphql_url],
+            cwd=REPO,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+        )
     try:
-        ready = _first_line(process)
+        ready = _first_line(process, log)
         yield ready["gateway"]
     finally:
         assert process.stdin is not None
@@ -71,10 +77,12 @@ def gateway(node: str, data_server: LiveServer) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        assert process.stdout is not None
+        process.stdout.close()
 
 
-def _first_line(process: subprocess.Popen[str]) -> dict[str, Any]:
-    assert process.stdout is not None and process.stderr is not None
+def _first_line(process: subprocess.Popen[str], log: Path) -> dict[str, Any]:
+    assert process.stdout is not None
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         readable, _, _ = select.select([process.stdout], [], [], 0.5)
@@ -85,7 +93,8 @@ def _first_line(process: subprocess.Popen[str]) -> dict[str, Any]:
         if process.poll() is not None:
             break
     process.kill()
-    pytest.fail(f"the gateway did not start: {process.stderr.read()}")
+    process.wait()
+    pytest.fail(f"the gateway did not start: {log.read_text()}")
 
 
 def ask(gateway: str, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
