@@ -45,8 +45,9 @@ class ContentSchema(FederationSchema):
     ) -> None:
         # Only an error raised while resolving a field (it has a path) that is not bad
         # input is a failure of ours worth a traceback in the log. Parse, validation and
-        # variable errors and InputErrors are the client's to fix: they go back in
-        # `errors` and logging them would make the log look as if something broke.
+        # variable errors, InputErrors and the GraphQLErrors a resolver gives on purpose
+        # (`_entities`', with a code) are the client's to fix: they go back in `errors`
+        # and logging them would make the log look as if something broke.
         unexpected = [
             error
             for error in errors

@@ -2,8 +2,9 @@
 
 Strawberry's federation schema adds both fields itself unless the query type has them.
 Ours are given here instead, for two reasons: Strawberry's `_entities` fails the whole
-call on one bad representation (a missing `__typename` is a KeyError, a 5xx-looking
-"Internal server error"), where a gateway needs null and an error for that item only;
+call on one bad representation (a missing `__typename` is a KeyError, which the client
+sees as an "Internal server error" and the log as a traceback), where a gateway needs
+null and an error for that item only;
 and its fields carry no descriptions, which every field of this schema has.
 
 The lookups live in `resolvers.entities`; this module only maps its outcomes onto
