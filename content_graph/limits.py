@@ -30,6 +30,8 @@ where they are spread, aliases counted as the separate fields they are, `@skip` 
       `Topic.providers(first)`: `first`, or the field's default (5 or 10); capped at 100.
     - `nodes(ids)`: the number of IDs. `path(maxHops)`: maxHops + 1 (a path of k
       hops has k + 1 nodes); the default 6 when not given.
+    - `_entities(representations)` (federation, docs/federation.md): the number of
+      representations, each of which may return one node.
     - a field that returns one node (`article`, `node`, `provider`, `topic`,
       `Article.provider`): 1.
     - the parts of an item that is already counted (a connection's `edges`, `nodes`
@@ -250,6 +252,7 @@ class Size(Enum):
     PAGE = "page"  # a connection: first/last
     FIRST = "first"  # a list with a `first` argument and its default
     IDS = "ids"  # as many as the `ids` argument lists
+    REPRESENTATIONS = "representations"  # `_entities`: one node per representation
     HOPS = "hops"  # a path: maxHops + 1
     DATA = "data"  # a list without arguments: the longest one in the data or schema
 
@@ -305,6 +308,9 @@ class CostModel:
             return FieldRule(Size.FIRST, counts, size)
         if "ids" in arguments:
             return FieldRule(Size.IDS, counts)
+        if "representations" in arguments:
+            # Its items are a union of node types (`_Entity`), each one node.
+            return FieldRule(Size.REPRESENTATIONS, counted=True)
         if "maxHops" in arguments:
             default = arguments["maxHops"].default_value
             return FieldRule(Size.HOPS, counts, default if isinstance(default, int) else MAX_HOPS)
@@ -431,6 +437,11 @@ class _CostWalk:
             if isinstance(value, list):
                 return len(value)
             return 0 if value is None else 1  # a single ID is coerced to a list of one
+        if kind is Size.REPRESENTATIONS:
+            value = self.argument(node, "representations")
+            if isinstance(value, list):
+                return len(value)
+            return 0 if value is None else 1  # coerced to a list of one, as for ids
         if kind is Size.HOPS:
             value = self.argument(node, "maxHops")
             hops = value if _is_int(value) else rule.default

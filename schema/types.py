@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import strawberry
 from graphql import GraphQLResolveInfo
+from strawberry.federation.schema_directives import Key
 
 from graph import model
 from resolvers import articles, counts, ids, pagination, similar
@@ -136,7 +137,10 @@ class PageInfo:
     description=(
         "A news item: either loaded from its own record, or known only as another "
         "article's related link."
-    )
+    ),
+    # Federation keys (docs/federation.md): other subgraphs may refer to an article by
+    # its opaque ID or by its canonical URL.
+    directives=[Key(fields="id"), Key(fields="url")],
 )
 class Article(Node):
     @strawberry.field(description="The opaque ID; stable across reloads.")
@@ -219,7 +223,9 @@ class ScoredArticle:
     article: Article = strawberry.field(description="The similar article.")
 
 
-@strawberry.type(description="A publisher, identified by its domain.")
+@strawberry.type(
+    description="A publisher, identified by its domain.", directives=[Key(fields="domain")]
+)
 class Provider(Node):
     @strawberry.field(description="The opaque ID; stable across reloads.")
     def id(root: model.Provider) -> strawberry.ID:
@@ -258,7 +264,7 @@ class Provider(Node):
         return isinstance(obj, model.Provider)
 
 
-@strawberry.type(description="A subject, identified by its slug.")
+@strawberry.type(description="A subject, identified by its slug.", directives=[Key(fields="slug")])
 class Topic(Node):
     @strawberry.field(description="The opaque ID; stable across reloads.")
     def id(root: model.Topic) -> strawberry.ID:
