@@ -230,6 +230,10 @@ def test_typed_query_shows_the_provider_from_the_data(
     # which reacts to key presses, does not double the braces.
     page.keyboard.insert_text(query)
     assert editor_text(page, QUERY_EDITOR) == query
+    # GraphiQL takes an edit into its tab state a moment after the editor shows it; a
+    # run before then sends the tab's previous query. The tab's title follows the new
+    # text (an anonymous query is "<untitled>") once it has been taken.
+    page.locator(".graphiql-tab-active").get_by_text("<untitled>").wait_for()
 
     result = run(page, json.dumps(expected["name"], ensure_ascii=False))
     screenshot(page, "playground-provider-query")
