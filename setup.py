@@ -42,14 +42,27 @@ BROWSER_FILES: tuple[tuple[str, str], ...] = (
 PACKAGE_FILES = ("package.json", "LICENSE", "LICENSE.md", "LICENSE.txt")
 
 
+# The checkout's folders a wheel carries inside the package, so that an installed
+# `content-graph serve` has data to serve and its playground its example tabs:
+# `content_graph.settings.shipped_folder`.
+SHIPPED_DIR = Path("content_graph", "shipped")
+SHIPPED_FOLDERS = ("data", "examples")
+
+
 class BuildWithBrowserAssets(build_py):
-    """setuptools' build_py, then the browser files into the build's package folder."""
+    """setuptools' build_py, then the browser files and the shipped folders into the
+    build's package folder."""
 
     def run(self) -> None:
         super().run()
         # An editable install runs from the checkout, whose node_modules is served as is.
         if getattr(self, "editable_mode", False):
             return
+        for folder in SHIPPED_FOLDERS:
+            if (ROOT / folder).is_dir():
+                shutil.copytree(
+                    ROOT / folder, Path(self.build_lib) / SHIPPED_DIR / folder, dirs_exist_ok=True
+                )
         node_modules = ROOT / "node_modules"
         if _installable(_missing(node_modules)):
             _npm_install()

@@ -21,6 +21,7 @@ from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
 
 from content_graph.examples import Example, load_examples
+from content_graph.settings import shipped_folder
 
 ASSETS_PATH = "/playground/assets"
 ASSETS_ENV = "CONTENT_GRAPH_ASSETS"
@@ -29,7 +30,7 @@ CDN_URL = "https://cdn.jsdelivr.net/npm"
 HOME_PATH = "/"
 EXPLORER_PATH = "/explorer"
 
-EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples"
+EXAMPLES_DIR = shipped_folder("examples")
 # The first tab: the README's first query (provider -> articles -> related -> provider).
 DEFAULT_EXAMPLE = "provider-network"
 EXAMPLES = load_examples(EXAMPLES_DIR, DEFAULT_EXAMPLE)

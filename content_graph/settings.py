@@ -32,13 +32,23 @@ DEFAULT_PERSISTED_QUERY_BYTES = 8 * 2**20
 DEFAULT_MAX_AGE = 0
 
 
-def default_data_dir() -> Path:
-    """The repository's `data/`, found from this package rather than the working directory.
+def shipped_folder(name: str) -> Path:
+    """A folder the checkout keeps beside the packages (`data`, `examples`), found from
+    this package rather than the working directory; in an installed wheel, which has no
+    checkout, the copy the build put inside the package (`setup.py`)."""
+    package = Path(__file__).resolve().parent
+    checkout = package.parent / name
+    return checkout if checkout.is_dir() else package / SHIPPED_DIR / name
 
-    An editable install and a plain checkout both keep the package beside `data/`, so
-    `content-graph serve` works from any directory.
-    """
-    return Path(__file__).resolve().parents[1] / "data"
+
+# Where a wheel carries `data/` and `examples/` inside the package (setup.py writes it).
+SHIPPED_DIR = "shipped"
+
+
+def default_data_dir() -> Path:
+    """The repository's `data/` (or a wheel's copy of it), so `content-graph serve` works
+    from any directory with no arguments."""
+    return shipped_folder("data")
 
 
 # The guard rails of a public endpoint (issue 4). The defaults let every query the

@@ -23,12 +23,13 @@ import httpx
 import pytest
 
 from content_graph import playground
+from graph import load
 from tests.conftest import REPO, wait_until_ready
 from tests.writing import record, write_md
 
 TIMEOUT = 600
 # What a wheel is built from: the packages, the build files, and the npm manifest.
-SOURCES = ("graph", "schema", "resolvers", "content_graph")
+SOURCES = ("graph", "schema", "resolvers", "content_graph", "data", "examples")
 BUILD_FILES = ("pyproject.toml", "setup.py", "MANIFEST.in", "README.md", "package.json")
 
 
@@ -79,6 +80,11 @@ def test_a_wheel_installed_elsewhere_serves_its_playground_offline(
     write_md(data, "_news/two.md", record("https://example.com/two", "Two"))
     answer = _run([command, "query", "{ stats { articles } }", "--data", str(data)], tmp_path)
     assert json.loads(answer.stdout) == {"data": {"stats": {"articles": 2}}}
+    # With no folder named, the installed command answers from the data/ the wheel
+    # carries: the checkout's own default data set.
+    shipped = _run([command, "query", "{ stats { articles } }"], tmp_path)
+    articles = load(REPO / "data", use_cache=False).graph.stats.articles
+    assert json.loads(shipped.stdout) == {"data": {"stats": {"articles": articles}}}
 
     port = _free_port()
     log = tmp_path / "serve.log"
@@ -95,6 +101,9 @@ def test_a_wheel_installed_elsewhere_serves_its_playground_offline(
         wait_until_ready(f"{base}/readyz", server, log)
         page = httpx.get(f"{base}/graphql", headers={"Accept": "text/html"})
         assert page.status_code == 200
+        # The example tabs come along too (examples/ inside the wheel).
+        for example in playground.EXAMPLES:
+            assert playground.script_json(example.query)[1:-1] in page.text, example.name
         sources = _asset_urls(page.text)
         assert len(sources) == len(playground.ASSETS), sources
         for source in sources:
