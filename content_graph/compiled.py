@@ -1,0 +1,735 @@
+"""Compiled execution: each operation turned once into a tree of closures over the graph.
+
+graphql-core executes an operation by walking its document for every object it
+completes: it looks up each field's definition, builds a `GraphQLResolveInfo` and a
+`Path` for every field, calls the resolver through Strawberry's wrapper (which builds an
+`Info` and converts arguments even for a plain attribute), and dispatches on the return
+type to complete the value. For the benchmark's Q2 that machinery was about 15 times the
+cost of the traversal itself (issue 10).
+
+Here the walk happens once per operation (graphql-jit's idea): every field of every
+selection becomes a closure that knows how to resolve it and how to complete what it
+returns. A field Strawberry reads as an attribute becomes an attribute read; a resolver
+that takes only its parent is called directly; standard scalars are completed inline; an
+`info` is built only for the resolvers that take one. The result is the same dict
+graphql-core would build, in the same order, with the same errors: the same messages,
+paths and locations, null propagation to the nearest nullable parent, and the deadline
+checked before each object's fields as `execution.DeadlineExecutor` does.
+
+Fields are collected with graphql-core's own `collect_fields`, so fragments, aliases and
+merging are exactly its own. `@skip` and `@include` depend on variables, so a plan is
+compiled per combination of the variables those directives read. What this does not
+compile it refuses with `Unsupported`, and the operation runs on graphql-core as before:
+operations other than queries, directives other than `@skip`/`@include`, fragment
+variables, and type checks (`is_type_of`, `resolve_type`) that read their `info`.
+
+Compiling costs about as much as one execution of a small operation, so an operation is
+compiled on its second use (`COMPILE_AFTER`): a document sent once runs on graphql-core
+and costs no more than before.
+"""
+
+from __future__ import annotations
+
+import dis
+import math
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from operator import attrgetter
+from threading import Lock
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    GraphQLAbstractType,
+    GraphQLBoolean,
+    GraphQLError,
+    GraphQLField,
+    GraphQLFloat,
+    GraphQLID,
+    GraphQLInt,
+    GraphQLLeafType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLSchema,
+    GraphQLString,
+    OperationDefinitionNode,
+    OperationType,
+    Undefined,
+    VariableNode,
+    get_operation_ast,
+    is_abstract_type,
+    is_leaf_type,
+    is_list_type,
+    is_non_null_type,
+    is_object_type,
+    located_error,
+    visit,
+)
+from graphql.execution.collect_fields import (
+    FieldDetails,
+    FragmentDetails,
+    collect_fields,
+    collect_subfields,
+)
+from graphql.execution.executor import default_field_resolver, invalid_return_type_error
+from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
+from graphql.language import DirectiveNode, Visitor
+from graphql.pyutils import Path, inspect, is_iterable
+from graphql.type import TypeNameMetaFieldDef
+from strawberry.execution import optimized_is_awaitable
+from strawberry.schema.schema import _OperationContextAwareGraphQLResolveInfo
+from strawberry.types import ExecutionResult
+
+# An operation is compiled on this use of its document (see the module docstring).
+COMPILE_AFTER = 2
+# Operations kept, compiled or counted; the least recently used go first.
+CACHED_OPERATIONS = 1_000
+# Plans kept per operation, one per combination of @skip/@include variable values.
+PLANS_PER_OPERATION = 8
+# graphql-core's `execute` default: variable errors reported before it gives up.
+MAX_COERCION_ERRORS = 50
+# An Int is 32-bit: a Python int outside goes through graphql-core's error.
+MIN_INT = -(2**31)
+MAX_INT = 2**31 - 1
+STRAWBERRY_FIELD = "strawberry-definition"
+
+# A response path while executing: (previous, key, typename) tuples, turned into
+# graphql-core's `Path` only for an error or an `info` (most fields need neither).
+PathTuple = tuple[Any, str | int, str | None] | None
+Completer = Callable[["_Run", Any, PathTuple], Any]
+
+
+class Unsupported(Exception):
+    """The operation uses something the compiler does not handle; graphql-core runs it."""
+
+
+class _Run:
+    """The state of one execution of a plan: what graphql-core keeps on its executor."""
+
+    __slots__ = ("context", "deadline", "errors", "extensions", "variables")
+
+    def __init__(
+        self, context: Any, variables: VariableValues, deadline: float, extensions: Any
+    ) -> None:
+        self.context = context
+        self.variables = variables
+        self.deadline = deadline
+        self.extensions = extensions
+        self.errors: list[GraphQLError] = []
+
+
+def _as_path(path: PathTuple) -> Path | None:
+    keys = []
+    while path is not None:
+        keys.append(path)
+        path = path[0]
+    result = None
+    for _, key, typename in reversed(keys):
+        result = Path(result, key, typename)
+    return result
+
+
+def _as_list(path: PathTuple) -> list[str | int]:
+    keys: list[str | int] = []
+    while path is not None:
+        keys.append(path[1])
+        path = path[0]
+    keys.reverse()
+    return keys
+
+
+def _reads_argument(function: Any, index: int) -> bool:
+    """Whether `function` reads its positional parameter `index` (False only when sure).
+
+    Type checks and type resolvers are given an `info` by graphql-core; building one per
+    object would cost more than the rest of the object's completion, so it is built only
+    for the functions whose code reads it.
+    """
+    if hasattr(function, "__func__"):  # a bound method: its first parameter is bound
+        function, index = function.__func__, index + 1
+    code = getattr(function, "__code__", None)
+    if code is None or index >= code.co_argcount:
+        return True
+    name = code.co_varnames[index]
+    if name in code.co_cellvars:
+        return True
+    return any(
+        instruction.opname.startswith("LOAD_FAST") and instruction.argval == name
+        for instruction in dis.get_instructions(code)
+    )
+
+
+def _fast_scalar(type_: GraphQLLeafType) -> type | None:
+    """The Python type a standard scalar returns unchanged, so completion can skip it."""
+    if type_ is GraphQLString or type_ is GraphQLID:
+        return str
+    if type_ is GraphQLBoolean:
+        return bool
+    if type_ is GraphQLFloat:
+        return float
+    if type_ is GraphQLInt:
+        return int
+    return None
+
+
+def _complete_leaf(type_: GraphQLLeafType, value: Any) -> Any:
+    # graphql-core's complete_leaf_value, with its message.
+    coerced = type_.coerce_output_value(value)
+    if coerced is Undefined or coerced is None:
+        msg = (
+            f"Expected `{inspect(type_)}.coerce_output_value("
+            f"{inspect(value)})` to return non-nullable value, returned:"
+            f" {inspect(coerced)}"
+        )
+        raise TypeError(msg)
+    return coerced
+
+
+class _Field:
+    """What one field of one selection needs at compile time."""
+
+    __slots__ = ("definition", "details", "key", "name", "nodes", "parent")
+
+    def __init__(
+        self,
+        parent: GraphQLObjectType,
+        key: str,
+        definition: GraphQLField,
+        details: list[FieldDetails],
+    ) -> None:
+        self.parent = parent
+        self.key = key
+        self.definition = definition
+        self.details = details
+        self.nodes = [detail.node for detail in details]
+        self.name = self.nodes[0].name.value
+
+
+class Plan:
+    """One operation compiled for one combination of @skip/@include variable values."""
+
+    def __init__(self, compiler: _Compiler, operation: OperationDefinitionNode) -> None:
+        self.compiler = compiler
+        root = compiler.schema.query_type
+        assert root is not None
+        collected = collect_fields(
+            compiler.schema, compiler.fragments, compiler.variables, root, operation
+        )
+        self.root = compiler.selection(root, collected.grouped_field_set, check_deadline=False)
+
+    def execute(self, run: _Run) -> ExecutionResult:
+        try:
+            data = self.root(run, None, None)
+        except GraphQLError as error:
+            run.errors.append(error)
+            data = None
+        return ExecutionResult(data=data, errors=run.errors or None)
+
+
+class _Compiler:
+    """Turns one operation's selections into closures (see the module docstring)."""
+
+    def __init__(
+        self,
+        compiled: CompiledOperations,
+        operation: OperationDefinitionNode,
+        fragment_definitions: dict[str, FragmentDefinitionNode],
+        variables: VariableValues,
+    ) -> None:
+        self.schema = compiled.schema
+        self.deadline_error = compiled.deadline_error
+        self.direct_calls = compiled.direct_calls
+        self.operation = operation
+        self.fragment_definitions = fragment_definitions
+        self.fragments = {
+            name: FragmentDetails(definition) for name, definition in fragment_definitions.items()
+        }
+        self.variables = variables
+
+    # Selections --------------------------------------------------------------------
+
+    def selection(
+        self,
+        type_: GraphQLObjectType,
+        grouped: Mapping[str, list[FieldDetails]],
+        *,
+        check_deadline: bool = True,
+    ) -> Completer:
+        """The completer of an object of `type_`: its fields, in order, into a dict."""
+        fields: list[tuple[str, Completer]] = []
+        for key, details in grouped.items():
+            definition = self.schema.get_field(type_, details[0].node.name.value)
+            if definition is None:  # graphql-core leaves such a field out
+                continue
+            fields.append((key, self.field(_Field(type_, key, definition, details))))
+        deadline_error = self.deadline_error
+        monotonic = time.monotonic
+
+        def complete_object(run: _Run, source: Any, path: PathTuple) -> dict[str, Any]:
+            if check_deadline and monotonic() > run.deadline:
+                raise deadline_error
+            result = {}
+            for key, complete_field in fields:
+                result[key] = complete_field(run, source, path)
+            return result
+
+        return complete_object
+
+    def field(self, field: _Field) -> Completer:
+        """The closure that resolves and completes one field of an object."""
+        definition, key, nodes = field.definition, field.key, field.nodes
+        typename = field.parent.name
+        if definition is TypeNameMetaFieldDef:
+            return lambda run, source, path: typename
+        resolve = self.resolver(field)
+        return_type = definition.type
+        complete = self.completer(field, return_type)
+        non_null = is_non_null_type(return_type)
+
+        def complete_field(run: _Run, source: Any, path: PathTuple) -> Any:
+            field_path = (path, key, typename)
+            try:
+                return complete(run, resolve(run, source, field_path), field_path)
+            except Exception as raw:
+                error = located_error(raw, nodes, _as_list(field_path))
+                if non_null:
+                    raise error from None
+                run.errors.append(error)
+                return None
+
+        return complete_field
+
+    # Resolvers ---------------------------------------------------------------------
+
+    def resolver(self, field: _Field) -> Callable[[_Run, Any, PathTuple], Any]:
+        """How to get a field's value: the cheapest call that does what graphql-core's does."""
+        definition = field.definition
+        resolve = definition.resolve
+        strawberry_field = (definition.extensions or {}).get(STRAWBERRY_FIELD)
+        if (
+            strawberry_field is not None
+            and getattr(resolve, "_is_default", False)
+            and strawberry_field.default_resolver is getattr
+        ):
+            # Strawberry's basic field: `getattr(source, python_name)`, nothing else.
+            read = attrgetter(strawberry_field.python_name)
+            return lambda run, source, path: read(source)
+        direct = self.direct_call(field, strawberry_field)
+        if direct is not None:
+            return direct
+        return self.resolver_with_info(field, resolve or default_field_resolver)
+
+    def direct_call(
+        self, field: _Field, strawberry_field: Any
+    ) -> Callable[[_Run, Any, PathTuple], Any] | None:
+        """A resolver that takes only its parent (e.g. `Article.id`), called directly.
+
+        Strawberry would build an `Info` and convert no arguments for it; with no field
+        extensions, no exception handlers and no arguments that is all it would do.
+        """
+        if strawberry_field is None or not self.direct_calls:
+            return None
+        resolver = strawberry_field.base_resolver
+        if (
+            resolver is None
+            or strawberry_field.extensions
+            or resolver.is_async
+            or resolver.arguments
+            or resolver.info_parameter is not None
+            or field.definition.args
+        ):
+            return None
+        function = resolver.wrapped_func
+        as_self = resolver.self_parameter is not None
+        names = [
+            parameter.name
+            for parameter in (resolver.parent_parameter, resolver.root_parameter)
+            if parameter is not None
+        ]
+        if as_self and not names:
+            return lambda run, source, path: function(source)
+        if len(names) == 1 and not as_self:
+            name = names[0]
+            return lambda run, source, path: function(**{name: source})
+
+        def call(run: _Run, source: Any, path: PathTuple) -> Any:
+            return function(*([source] if as_self else []), **dict.fromkeys(names, source))
+
+        return call
+
+    def resolver_with_info(
+        self, field: _Field, resolve: Callable[..., Any]
+    ) -> Callable[[_Run, Any, PathTuple], Any]:
+        """graphql-core's call: arguments from the document and a full `info`."""
+        definition, node = field.definition, field.nodes[0]
+        details = field.details[0]
+        name, nodes, return_type, parent = field.name, field.nodes, definition.type, field.parent
+        schema, fragments, operation = self.schema, self.fragment_definitions, self.operation
+        has_arguments = bool(definition.args or node.arguments)
+        constant: dict[str, Any] | None = {}
+        if has_arguments:
+            constant = None
+            if not _uses_variables(node):
+                try:
+                    constant = get_argument_values(definition, node, self.variables)
+                except Exception:  # raised again, located, when the field runs
+                    constant = None
+
+        def resolve_with_info(run: _Run, source: Any, path: PathTuple) -> Any:
+            arguments = constant
+            if arguments is None:
+                arguments = get_argument_values(
+                    definition, node, run.variables, details.fragment_variable_values
+                )
+            info = _OperationContextAwareGraphQLResolveInfo(
+                name,
+                nodes,
+                return_type,
+                parent,
+                _as_path(path),
+                schema,
+                fragments,
+                None,
+                operation,
+                run.variables.coerced,
+                run.context,
+                optimized_is_awaitable,
+                None,
+                None,
+                run.extensions,
+            )
+            return resolve(source, info, **arguments)
+
+        return resolve_with_info
+
+    # Completion --------------------------------------------------------------------
+
+    def completer(self, field: _Field, type_: GraphQLOutputType) -> Completer:
+        """graphql-core's complete_value for `type_`, specialised once."""
+        if is_non_null_type(type_):
+            return self.non_null(field, type_)
+        if is_leaf_type(type_):
+            return self.leaf(type_)  # type: ignore[arg-type]
+        if is_list_type(type_):
+            return self.list(field, type_)  # type: ignore[arg-type]
+        if is_abstract_type(type_):
+            return self.abstract(field, type_)  # type: ignore[arg-type]
+        if is_object_type(type_):
+            return self.object(field, type_)  # type: ignore[arg-type]
+        raise Unsupported(f"output type {type_}")
+
+    def non_null(self, field: _Field, type_: GraphQLNonNull[Any]) -> Completer:
+        message = f"Cannot return null for non-nullable field {field.parent}.{field.name}."
+        inner_type = type_.of_type
+        inner = self.completer(field, inner_type)
+        fast = _fast_scalar(inner_type) if is_leaf_type(inner_type) else None
+        if fast is str or fast is bool:
+            # The common case, a String!, ID! or Boolean! read as such: returned as is.
+
+            def complete_scalar(run: _Run, value: Any, path: PathTuple) -> Any:
+                if type(value) is fast:
+                    return value
+                completed = inner(run, value, path)
+                if completed is None:
+                    raise TypeError(message)
+                return completed
+
+            return complete_scalar
+
+        def complete_non_null(run: _Run, value: Any, path: PathTuple) -> Any:
+            completed = inner(run, value, path)
+            if completed is None:
+                raise TypeError(message)
+            return completed
+
+        return complete_non_null
+
+    def leaf(self, type_: GraphQLLeafType) -> Completer:
+        fast = _fast_scalar(type_)
+
+        def complete_leaf(run: _Run, value: Any, path: PathTuple) -> Any:
+            if value is None or value is Undefined:
+                return None
+            if type(value) is fast:
+                if fast is str or fast is bool:
+                    return value
+                if fast is int and MIN_INT <= value <= MAX_INT:
+                    return value
+                if fast is float and math.isfinite(value):
+                    return value
+            if isinstance(value, Exception):
+                raise value
+            return _complete_leaf(type_, value)
+
+        return complete_leaf
+
+    def list(self, field: _Field, type_: GraphQLList[Any]) -> Completer:
+        item_type = type_.of_type
+        item = self.completer(field, item_type)
+        item_non_null = is_non_null_type(item_type)
+        nodes = field.nodes
+        message = (
+            f"Expected Iterable, but did not find one for field '{field.parent}.{field.name}'."
+        )
+
+        def complete_list(run: _Run, value: Any, path: PathTuple) -> Any:
+            if value is None or value is Undefined:
+                return None
+            if isinstance(value, Exception):
+                raise value
+            if not is_iterable(value):
+                raise GraphQLError(message)
+            completed = []
+            append = completed.append
+            for index, element in enumerate(value):
+                item_path = (path, index, None)
+                try:
+                    append(item(run, element, item_path))
+                except Exception as raw:
+                    error = located_error(raw, nodes, _as_list(item_path))
+                    if item_non_null:
+                        raise error from None
+                    run.errors.append(error)
+                    append(None)
+            return completed
+
+        return complete_list
+
+    def object(self, field: _Field, type_: GraphQLObjectType) -> Completer:
+        select = self.object_selection(field, type_)
+
+        def complete_object(run: _Run, value: Any, path: PathTuple) -> Any:
+            if value is None or value is Undefined:
+                return None
+            if isinstance(value, Exception):
+                raise value
+            return select(run, value, path)
+
+        return complete_object
+
+    def object_selection(self, field: _Field, type_: GraphQLObjectType) -> Completer:
+        """An object's type check, then its fields."""
+        is_type_of = type_.is_type_of
+        if is_type_of is not None and _reads_argument(is_type_of, 1):
+            raise Unsupported(f"{type_.name}.is_type_of reads its info")
+        details = field.details
+        collected = collect_subfields(
+            self.schema, self.fragments, self.variables, self.operation, type_, details
+        )
+        selection = self.selection(type_, collected.grouped_field_set)
+        if is_type_of is None:
+            return selection
+
+        def select(run: _Run, value: Any, path: PathTuple) -> Any:
+            if not is_type_of(value, None):
+                raise invalid_return_type_error(type_, value, details)
+            return selection(run, value, path)
+
+        return select
+
+    def abstract(self, field: _Field, type_: GraphQLAbstractType) -> Completer:
+        resolve_type = type_.resolve_type
+        if resolve_type is None or _reads_argument(resolve_type, 1):
+            raise Unsupported(f"{type_.name}.resolve_type reads its info")
+        schema, nodes = self.schema, field.nodes
+        where = f"for field '{field.parent}.{field.name}'"
+        branches = {
+            runtime.name: self.object_selection(field, runtime)
+            for runtime in schema.get_possible_types(type_)
+        }
+
+        def invalid(name: Any, value: Any) -> GraphQLError:
+            # graphql-core's ensure_valid_runtime_type, with its messages.
+            if name is None:
+                return GraphQLError(
+                    f"Abstract type '{type_}' must resolve to an Object type at runtime"
+                    f" {where}. Either the '{type_}' type should provide a 'resolve_type'"
+                    " function or each possible type should provide an 'is_type_of'"
+                    " function.",
+                    nodes,
+                )
+            if not isinstance(name, str):
+                return GraphQLError(
+                    f"Abstract type '{type_}' must resolve to an Object type at runtime"
+                    f" {where} with value {inspect(value)}, received '{inspect(name)}',"
+                    " which is not a valid Object type name.",
+                    nodes,
+                )
+            runtime = schema.get_type(name)
+            if runtime is None:
+                return GraphQLError(
+                    f"Abstract type '{type_}' was resolved to a type '{name}'"
+                    " that does not exist inside the schema.",
+                    nodes,
+                )
+            if not is_object_type(runtime):
+                return GraphQLError(
+                    f"Abstract type '{type_}' was resolved to a non-object type '{name}'.",
+                    nodes,
+                )
+            return GraphQLError(
+                f"Runtime Object type '{runtime}' is not a possible type for '{type_}'.",
+                nodes,
+            )
+
+        def complete_abstract(run: _Run, value: Any, path: PathTuple) -> Any:
+            if value is None or value is Undefined:
+                return None
+            if isinstance(value, Exception):
+                raise value
+            name = resolve_type(value, None, type_)
+            branch = branches.get(name) if isinstance(name, str) else None
+            if branch is None:
+                raise invalid(name, value)
+            return branch(run, value, path)
+
+        return complete_abstract
+
+
+def _uses_variables(node: FieldNode) -> bool:
+    found = False
+
+    class Finder(Visitor):
+        def enter_variable(self, *_: Any) -> None:
+            nonlocal found
+            found = True
+
+    for argument in node.arguments or ():
+        visit(argument, Finder())
+    return found
+
+
+def _directive_variables(
+    operation: OperationDefinitionNode, fragments: dict[str, FragmentDefinitionNode]
+) -> tuple[str, ...]:
+    """The variables that @skip and @include read; refuses any other directive."""
+    names: set[str] = set()
+
+    class Finder(Visitor):
+        def enter_directive(self, node: DirectiveNode, *_: Any) -> None:
+            if node.name.value not in ("skip", "include"):
+                raise Unsupported(f"directive @{node.name.value}")
+            for argument in node.arguments or ():
+                if isinstance(argument.value, VariableNode):
+                    names.add(argument.value.name.value)
+
+    finder = Finder()
+    visit(operation, finder)
+    for fragment in fragments.values():
+        if fragment.variable_definitions:
+            raise Unsupported("fragment variables")
+        visit(fragment, finder)
+    return tuple(sorted(names))
+
+
+class _Operation:
+    """One (document, operation name): its uses, and its plans once compiled."""
+
+    __slots__ = ("directive_variables", "fragments", "operation", "plans", "unsupported", "uses")
+
+    def __init__(self) -> None:
+        self.uses = 0
+        self.unsupported = False
+        self.operation: OperationDefinitionNode | None = None
+        self.fragments: dict[str, FragmentDefinitionNode] = {}
+        self.directive_variables: tuple[str, ...] = ()
+        self.plans: dict[tuple[Any, ...], Plan] = {}
+
+
+class CompiledOperations:
+    """Compiled plans per (document text, operation name), bounded, least recent out."""
+
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        deadline_error: type[BaseException],
+        *,
+        direct_calls: bool = True,
+        compile_after: int = COMPILE_AFTER,
+    ) -> None:
+        self.schema = schema
+        self.deadline_error = deadline_error
+        self.direct_calls = direct_calls
+        self.compile_after = compile_after
+        self._operations: OrderedDict[tuple[str, str | None], _Operation] = OrderedDict()
+        self._lock = Lock()
+
+    def execute(
+        self,
+        text: str,
+        document: DocumentNode,
+        operation_name: str | None,
+        *,
+        context: Any,
+        variables: Mapping[str, Any] | None,
+        deadline: float = math.inf,
+        operation_extensions: Any = None,
+    ) -> ExecutionResult | None:
+        """The result of the operation run compiled; None when graphql-core should run it
+        (not used often enough yet, or not supported)."""
+        entry = self._entry(text, operation_name)
+        if entry.unsupported:
+            return None
+        entry.uses += 1
+        if entry.uses < self.compile_after:
+            return None
+        if entry.operation is None:
+            try:
+                self._prepare(entry, document, operation_name)
+            except Unsupported:
+                entry.unsupported = True
+                return None
+        operation = entry.operation
+        assert operation is not None
+        coerced = get_variable_values(
+            self.schema,
+            operation.variable_definitions or (),
+            dict(variables or {}),
+            max_errors=MAX_COERCION_ERRORS,
+        )
+        if isinstance(coerced, list):
+            return ExecutionResult(data=None, errors=coerced)
+        key = tuple(coerced.coerced.get(name) for name in entry.directive_variables)
+        plan = entry.plans.get(key)
+        if plan is None:
+            try:
+                plan = Plan(_Compiler(self, operation, entry.fragments, coerced), operation)
+            except Unsupported:
+                entry.unsupported = True
+                return None
+            if len(entry.plans) >= PLANS_PER_OPERATION:
+                entry.plans.clear()
+            entry.plans[key] = plan
+        return plan.execute(_Run(context, coerced, deadline, operation_extensions))
+
+    def _entry(self, text: str, operation_name: str | None) -> _Operation:
+        key = (text, operation_name)
+        with self._lock:
+            entry = self._operations.get(key)
+            if entry is None:
+                entry = self._operations[key] = _Operation()
+                if len(self._operations) > CACHED_OPERATIONS:
+                    self._operations.popitem(last=False)
+            else:
+                self._operations.move_to_end(key)
+            return entry
+
+    def _prepare(
+        self, entry: _Operation, document: DocumentNode, operation_name: str | None
+    ) -> None:
+        operation = get_operation_ast(document, operation_name)
+        if operation is None or operation.operation is not OperationType.QUERY:
+            raise Unsupported("only queries are compiled")
+        fragments = {
+            definition.name.value: definition
+            for definition in document.definitions
+            if isinstance(definition, FragmentDefinitionNode)
+        }
+        entry.directive_variables = _directive_variables(operation, fragments)
+        entry.fragments = fragments
+        entry.operation = operation
