@@ -35,6 +35,7 @@ import math
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
+from enum import Enum
 from operator import attrgetter
 from threading import Lock
 from typing import Any
@@ -55,14 +56,17 @@ from graphql import (
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLResolveInfo,
     GraphQLSchema,
     GraphQLString,
     OperationDefinitionNode,
     OperationType,
     Undefined,
     VariableNode,
+    get_named_type,
     get_operation_ast,
     is_abstract_type,
+    is_input_object_type,
     is_leaf_type,
     is_list_type,
     is_non_null_type,
@@ -84,6 +88,7 @@ from graphql.type import TypeNameMetaFieldDef
 from strawberry.execution import optimized_is_awaitable
 from strawberry.schema.schema import _OperationContextAwareGraphQLResolveInfo
 from strawberry.types import ExecutionResult
+from strawberry.types.arguments import convert_arguments
 
 # An operation is compiled on this use of its document (see the module docstring).
 COMPILE_AFTER = 2
@@ -243,7 +248,10 @@ class _Compiler:
     ) -> None:
         self.schema = compiled.schema
         self.deadline_error = compiled.deadline_error
-        self.direct_calls = compiled.direct_calls
+        # Strawberry's schema, when its resolvers may be called directly.
+        self.strawberry = (
+            getattr(self.schema, "_strawberry_schema", None) if compiled.direct_calls else None
+        )
         self.operation = operation
         self.fragment_definitions = fragment_definitions
         self.fragments = {
@@ -319,74 +327,111 @@ class _Compiler:
             # Strawberry's basic field: `getattr(source, python_name)`, nothing else.
             read = attrgetter(strawberry_field.python_name)
             return lambda run, source, path: read(source)
-        direct = self.direct_call(field, strawberry_field)
+        direct = self.strawberry_call(field, strawberry_field)
         if direct is not None:
             return direct
         return self.resolver_with_info(field, resolve or default_field_resolver)
 
-    def direct_call(
+    def strawberry_call(
         self, field: _Field, strawberry_field: Any
     ) -> Callable[[_Run, Any, PathTuple], Any] | None:
-        """A resolver that takes only its parent (e.g. `Article.id`), called directly.
+        """A Strawberry resolver called as Strawberry's wrapper calls it, minus the wrapper.
 
-        Strawberry would build an `Info` and convert no arguments for it; with no field
-        extensions, no exception handlers and no arguments that is all it would do.
+        Without field extensions or exception handlers the wrapper converts the
+        arguments, builds an `Info` and calls the function with the parent (as `self`,
+        `root` or `parent`) and `info` where it asks for them. Here an `Info` is built
+        only for a function that asks for one (`Article.id` needs none), and constant
+        arguments that convert to immutable values are converted once.
         """
-        if strawberry_field is None or not self.direct_calls:
+        if strawberry_field is None or self.strawberry is None:
             return None
         resolver = strawberry_field.base_resolver
         if (
             resolver is None
             or strawberry_field.extensions
             or resolver.is_async
-            or resolver.arguments
-            or resolver.info_parameter is not None
-            or field.definition.args
+            or getattr(self.strawberry.schema_converter, "_exception_handler_specs", True)
         ):
             return None
         function = resolver.wrapped_func
         as_self = resolver.self_parameter is not None
-        names = [
+        parents = [
             parameter.name
             for parameter in (resolver.parent_parameter, resolver.root_parameter)
             if parameter is not None
         ]
-        if as_self and not names:
-            return lambda run, source, path: function(source)
-        if len(names) == 1 and not as_self:
-            name = names[0]
-            return lambda run, source, path: function(**{name: source})
+        if not resolver.arguments and resolver.info_parameter is None and not field.definition.args:
+            if as_self and not parents:
+                return lambda run, source, path: function(source)
+            if len(parents) == 1 and not as_self:
+                parent = parents[0]
+                return lambda run, source, path: function(**{parent: source})
+        info_name = resolver.info_parameter.name if resolver.info_parameter else None
+        make_info = self.info(field) if info_name else None
+        info_class = self.strawberry.config.info_class
+        raw_arguments = self.arguments(field)
+        arguments = strawberry_field.arguments
+        registry, config = self.strawberry.schema_converter.scalar_registry, self.strawberry.config
+        converted: dict[str, Any] | None = None
+        constant = raw_arguments(None) if _is_constant(raw_arguments) else None
+        # `info` reaches only input types that build their own value: without input
+        # types among the arguments, conversion does not depend on it.
+        scalar_arguments = not any(
+            is_input_object_type(get_named_type(argument.type))
+            for argument in field.definition.args.values()
+        )
+        if constant is not None and (info_name is None or scalar_arguments):
+            try:
+                converted = convert_arguments(constant, arguments, registry, config)
+            except Exception:  # raised again when the field runs
+                converted = None
+            if converted is not None and not all(map(_is_immutable, converted.values())):
+                converted = None
 
         def call(run: _Run, source: Any, path: PathTuple) -> Any:
-            return function(*([source] if as_self else []), **dict.fromkeys(names, source))
+            info = None if make_info is None else info_class(make_info(run, path), strawberry_field)
+            if converted is None:
+                kwargs = convert_arguments(raw_arguments(run), arguments, registry, config, info)
+            else:
+                kwargs = dict(converted)
+            for name in parents:
+                kwargs[name] = source
+            if info_name is not None:
+                kwargs[info_name] = info
+            return function(source, **kwargs) if as_self else function(**kwargs)
 
         return call
 
-    def resolver_with_info(
-        self, field: _Field, resolve: Callable[..., Any]
-    ) -> Callable[[_Run, Any, PathTuple], Any]:
-        """graphql-core's call: arguments from the document and a full `info`."""
+    def arguments(self, field: _Field) -> Callable[[_Run | None], dict[str, Any]]:
+        """A field's argument values, as graphql-core's `get_argument_values` gives them;
+        computed once when the document gives them as constants."""
         definition, node = field.definition, field.nodes[0]
-        details = field.details[0]
+        fragment_variables = field.details[0].fragment_variable_values
+        if not (definition.args or node.arguments):
+            constant: dict[str, Any] = {}
+            return _constant(constant)
+        if not _uses_variables(node):
+            try:
+                constant = get_argument_values(definition, node, self.variables)
+            except Exception:  # raised again, located, when the field runs
+                pass
+            else:
+                return _constant(constant)
+
+        def from_variables(run: _Run | None) -> dict[str, Any]:
+            assert run is not None
+            return get_argument_values(definition, node, run.variables, fragment_variables)
+
+        return from_variables
+
+    def info(self, field: _Field) -> Callable[[_Run, PathTuple], GraphQLResolveInfo]:
+        """The `info` graphql-core (through Strawberry's executor) would give the field."""
+        definition = field.definition
         name, nodes, return_type, parent = field.name, field.nodes, definition.type, field.parent
         schema, fragments, operation = self.schema, self.fragment_definitions, self.operation
-        has_arguments = bool(definition.args or node.arguments)
-        constant: dict[str, Any] | None = {}
-        if has_arguments:
-            constant = None
-            if not _uses_variables(node):
-                try:
-                    constant = get_argument_values(definition, node, self.variables)
-                except Exception:  # raised again, located, when the field runs
-                    constant = None
 
-        def resolve_with_info(run: _Run, source: Any, path: PathTuple) -> Any:
-            arguments = constant
-            if arguments is None:
-                arguments = get_argument_values(
-                    definition, node, run.variables, details.fragment_variable_values
-                )
-            info = _OperationContextAwareGraphQLResolveInfo(
+        def make_info(run: _Run, path: PathTuple) -> GraphQLResolveInfo:
+            return _OperationContextAwareGraphQLResolveInfo(  # type: ignore[return-value]
                 name,
                 nodes,
                 return_type,
@@ -403,7 +448,17 @@ class _Compiler:
                 None,
                 run.extensions,
             )
-            return resolve(source, info, **arguments)
+
+        return make_info
+
+    def resolver_with_info(
+        self, field: _Field, resolve: Callable[..., Any]
+    ) -> Callable[[_Run, Any, PathTuple], Any]:
+        """graphql-core's call: the resolver with a full `info` and the arguments."""
+        make_info, arguments = self.info(field), self.arguments(field)
+
+        def resolve_with_info(run: _Run, source: Any, path: PathTuple) -> Any:
+            return resolve(source, make_info(run, path), **arguments(run))
 
         return resolve_with_info
 
@@ -591,6 +646,22 @@ class _Compiler:
         return complete_abstract
 
 
+def _constant(arguments: dict[str, Any]) -> Callable[[_Run | None], dict[str, Any]]:
+    def constant(run: _Run | None) -> dict[str, Any]:
+        return arguments
+
+    constant.is_constant = True  # type: ignore[attr-defined]
+    return constant
+
+
+def _is_constant(arguments: Callable[[_Run | None], dict[str, Any]]) -> bool:
+    return getattr(arguments, "is_constant", False)
+
+
+def _is_immutable(value: Any) -> bool:
+    return value is None or isinstance(value, str | int | float | bool | Enum)
+
+
 def _uses_variables(node: FieldNode) -> bool:
     found = False
 
@@ -686,12 +757,7 @@ class CompiledOperations:
                 return None
         operation = entry.operation
         assert operation is not None
-        coerced = get_variable_values(
-            self.schema,
-            operation.variable_definitions or (),
-            dict(variables or {}),
-            max_errors=MAX_COERCION_ERRORS,
-        )
+        coerced = self._coerce(operation, variables)
         if isinstance(coerced, list):
             return ExecutionResult(data=None, errors=coerced)
         key = tuple(coerced.coerced.get(name) for name in entry.directive_variables)
@@ -706,6 +772,33 @@ class CompiledOperations:
                 entry.plans.clear()
             entry.plans[key] = plan
         return plan.execute(_Run(context, coerced, deadline, operation_extensions))
+
+    def compile(
+        self,
+        document: DocumentNode,
+        operation_name: str | None,
+        variables: Mapping[str, Any] | None,
+    ) -> Plan:
+        """A new plan of the operation for these variables, not kept: what compiling
+        costs (bench/execution.py). Raises `Unsupported`, or ValueError for variables
+        that do not coerce."""
+        entry = _Operation()
+        self._prepare(entry, document, operation_name)
+        assert entry.operation is not None
+        coerced = self._coerce(entry.operation, variables)
+        if isinstance(coerced, list):
+            raise ValueError(coerced[0].message)
+        return Plan(_Compiler(self, entry.operation, entry.fragments, coerced), entry.operation)
+
+    def _coerce(
+        self, operation: OperationDefinitionNode, variables: Mapping[str, Any] | None
+    ) -> VariableValues | list[GraphQLError]:
+        return get_variable_values(
+            self.schema,
+            operation.variable_definitions or (),
+            dict(variables or {}),
+            max_errors=MAX_COERCION_ERRORS,
+        )
 
     def _entry(self, text: str, operation_name: str | None) -> _Operation:
         key = (text, operation_name)

@@ -1,0 +1,191 @@
+"""In-process benchmark of compiled execution against graphql-core (bench/EXECUTION.md).
+
+    .venv/bin/python -m bench.execution --records 5000
+
+generates a corpus with `graph.generate` (kept under bench/out/), loads it, and times
+the benchmark's five queries (bench/queries.py) three ways, each the median of many
+runs in this one process:
+
+- execute: the operation alone, graphql-core's `execute` (with the executor
+  `execution.py` uses) against the compiled plan;
+- request, same document: `Execution.run` (checks, cost, execution) with the document
+  seen before, graphql-core against compiled;
+- request, new document: `Execution.run` with a document never seen before (its
+  operation renamed each time), graphql-core against compiling on first use.
+
+Then, for a never-seen document, where the time goes: parse, the alias count,
+validation, the depth limit, the cost, compiling, and executing (graphql-core and
+compiled).
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import math
+import os
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import anyio
+from graphql import execute, get_operation_ast, parse, validate
+from strawberry.execution import optimized_is_awaitable
+
+from bench.queries import Query, pick, queries
+from content_graph.compiled import CompiledOperations
+from content_graph.execution import DeadlineExceeded, DeadlineExecutor, Execution
+from content_graph.limits import CostModel, count_aliases, data_list_sizes, query_depth
+from content_graph.settings import Limits
+from graph import ContentGraph, load
+from graph.generate import generate_corpus
+from schema import schema
+
+OUT = Path(__file__).resolve().parent / "out"
+GRAPHQL = schema._schema  # type: ignore[attr-defined]
+
+
+def median_ms(function: Callable[[], Any], runs: int) -> float:
+    """The median time of `function` in milliseconds, after two warm-up calls."""
+    function()
+    function()
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
+def core_execute(graph: ContentGraph, document: Any, variables: dict[str, Any]) -> Any:
+    return execute(
+        GRAPHQL,
+        document,
+        context_value={"graph": graph},
+        variable_values=variables,
+        executor_class=DeadlineExecutor,
+        is_awaitable=optimized_is_awaitable,
+    )
+
+
+def request_ms(
+    execution: Execution, graph: ContentGraph, texts: Callable[[], str], query: Query, runs: int
+) -> float:
+    """The median of `Execution.run` over `runs` requests, each with `texts()`."""
+
+    async def measure() -> float:
+        times = []
+        for _ in range(runs + 2):
+            text = texts()
+            start = time.perf_counter()
+            await execution.run(
+                text,
+                query.variables,
+                None,
+                graph=graph,
+                context={"graph": graph},
+                deadline=time.monotonic() + 60,
+            )
+            times.append(time.perf_counter() - start)
+        return statistics.median(times[2:]) * 1000
+
+    return anyio.run(measure)
+
+
+def renamed(query: Query) -> Callable[[], str]:
+    """A new document text on every call: the same operation under a new name."""
+    counter = itertools.count()
+    return lambda: query.document.replace(
+        f"query {query.name}", f"query {query.name}_{next(counter)}", 1
+    )
+
+
+def executions(compile_after: float) -> Execution:
+    execution = Execution(schema, Limits())
+    execution.compiled.compile_after = compile_after  # type: ignore[assignment]
+    return execution
+
+
+def breakdown(graph: ContentGraph, query: Query, runs: int) -> dict[str, float]:
+    """Where a never-seen document's time goes, step by step."""
+    checks = Execution(schema, Limits()).checks
+    costs = CostModel(GRAPHQL)
+    sizes = data_list_sizes(graph)
+    document = parse(query.document)
+    operation = get_operation_ast(document)
+    assert operation is not None
+    compiled = CompiledOperations(GRAPHQL, DeadlineExceeded, compile_after=1)
+
+    def compile_plan() -> None:
+        compiled.compile(document, None, query.variables)
+
+    def compiled_execute() -> None:
+        compiled.execute(
+            query.document, document, None, context={"graph": graph}, variables=query.variables
+        )
+
+    return {
+        "parse": median_ms(lambda: parse(query.document), runs),
+        "aliases": median_ms(lambda: count_aliases(document), runs),
+        "validate": median_ms(lambda: validate(GRAPHQL, document, checks.rules), runs),
+        "depth": median_ms(lambda: query_depth(document), runs),
+        "cost": median_ms(lambda: costs.cost(document, operation, query.variables, sizes), runs),
+        "compile": median_ms(compile_plan, runs),
+        "execute (graphql-core)": median_ms(
+            lambda: core_execute(graph, document, query.variables), runs
+        ),
+        "execute (compiled)": median_ms(compiled_execute, runs),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--records", type=int, default=5000)
+    parser.add_argument("--runs", type=int, default=200, help="runs per median")
+    args = parser.parse_args()
+    corpus = OUT / f"execution-{args.records}"
+    if not corpus.is_dir():
+        generate_corpus(corpus, records=args.records)
+    graph = load(corpus).graph
+    picked = queries(pick(graph))
+    print(f"{args.records} records, {len(graph.articles)} articles; load {os.getloadavg()[0]:.2f}")
+    print()
+    print(
+        "| query | execute: graphql-core | compiled | × | request, same document: graphql-core | compiled | × | request, new document: graphql-core | compiled on 1st use | ×"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for query in picked:
+        document = parse(query.document)
+        compiled = CompiledOperations(GRAPHQL, DeadlineExceeded, compile_after=1)
+        core = median_ms(lambda: core_execute(graph, document, query.variables), args.runs)
+        fast = median_ms(
+            lambda: compiled.execute(
+                query.document, document, None, context={"graph": graph}, variables=query.variables
+            ),
+            args.runs,
+        )
+        same = lambda: query.document  # noqa: E731
+        core_same = request_ms(executions(math.inf), graph, same, query, args.runs)
+        fast_same = request_ms(executions(1), graph, same, query, args.runs)
+        core_new = request_ms(executions(math.inf), graph, renamed(query), query, args.runs // 4)
+        fast_new = request_ms(executions(1), graph, renamed(query), query, args.runs // 4)
+        print(
+            f"| {query.name} | {core:.3f} ms | {fast:.3f} ms | {core / fast:.1f} "
+            f"| {core_same:.3f} ms | {fast_same:.3f} ms | {core_same / fast_same:.1f} "
+            f"| {core_new:.3f} ms | {fast_new:.3f} ms | {core_new / fast_new:.2f} |"
+        )
+    print()
+    print("Never-seen document, median ms per step:")
+    steps = {query.name: breakdown(graph, query, args.runs) for query in picked}
+    names = list(next(iter(steps.values())))
+    print("| step | " + " | ".join(steps) + " |")
+    print("|---|" + "---|" * len(steps))
+    for name in names:
+        print(f"| {name} | " + " | ".join(f"{steps[q][name]:.3f}" for q in steps) + " |")
+    print(f"\nload average after: {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
