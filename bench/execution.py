@@ -35,7 +35,7 @@ from graphql import execute, get_operation_ast, parse, validate
 from strawberry.execution import optimized_is_awaitable
 
 from bench.queries import Query, pick, queries
-from content_graph.compiled import CompiledOperations
+from content_graph.compiled import COMPILE_AFTER, COMPILE_NOW_COST, CompiledOperations
 from content_graph.execution import DeadlineExceeded, DeadlineExecutor, Execution
 from content_graph.limits import CostModel, count_aliases, data_list_sizes, query_depth
 from content_graph.settings import Limits
@@ -102,10 +102,50 @@ def renamed(query: Query) -> Callable[[], str]:
     )
 
 
-def executions(compile_after: float) -> Execution:
+def executions(compile_after: float, compile_now_cost: float) -> Execution:
     execution = Execution(schema, Limits())
     execution.compiled.compile_after = compile_after  # type: ignore[assignment]
+    execution.compiled.compile_now_cost = compile_now_cost
     return execution
+
+
+GRAPHQL_CORE = (math.inf, math.inf)  # never compiled
+POLICY = (COMPILE_AFTER, COMPILE_NOW_COST)  # as served
+ALWAYS = (1, 0)  # compiled on first use
+
+
+def row(graph: ContentGraph, query: Query, runs: int) -> list[float]:
+    """The figures of one query, in the order of `COLUMNS`."""
+    document = parse(query.document)
+    compiled = CompiledOperations(GRAPHQL, DeadlineExceeded, compile_after=1)
+    context = {"graph": graph}
+
+    def compiled_execute() -> None:
+        compiled.execute(query.document, document, None, context=context, variables=query.variables)
+
+    def same() -> str:
+        return query.document
+
+    return [
+        median_ms(lambda: core_execute(graph, document, query.variables), runs),
+        median_ms(compiled_execute, runs),
+        request_ms(executions(*GRAPHQL_CORE), graph, same, query, runs),
+        request_ms(executions(*POLICY), graph, same, query, runs),
+        request_ms(executions(*GRAPHQL_CORE), graph, renamed(query), query, runs // 4),
+        request_ms(executions(*POLICY), graph, renamed(query), query, runs // 4),
+        request_ms(executions(*ALWAYS), graph, renamed(query), query, runs // 4),
+    ]
+
+
+COLUMNS = [
+    "execute: graphql-core",
+    "execute: compiled",
+    "request, same document: graphql-core",
+    "compiled",
+    "request, new document: graphql-core",
+    "as served (compile if cost >= 100)",
+    "always compile",
+]
 
 
 def breakdown(graph: ContentGraph, query: Query, runs: int) -> dict[str, float]:
@@ -152,30 +192,11 @@ def main() -> None:
     picked = queries(pick(graph))
     print(f"{args.records} records, {len(graph.articles)} articles; load {os.getloadavg()[0]:.2f}")
     print()
-    print(
-        "| query | execute: graphql-core | compiled | × | request, same document: graphql-core | compiled | × | request, new document: graphql-core | compiled on 1st use | ×"
-    )
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("| query | " + " | ".join(COLUMNS) + " |")
+    print("|---|" + "---|" * len(COLUMNS))
     for query in picked:
-        document = parse(query.document)
-        compiled = CompiledOperations(GRAPHQL, DeadlineExceeded, compile_after=1)
-        core = median_ms(lambda: core_execute(graph, document, query.variables), args.runs)
-        fast = median_ms(
-            lambda: compiled.execute(
-                query.document, document, None, context={"graph": graph}, variables=query.variables
-            ),
-            args.runs,
-        )
-        same = lambda: query.document  # noqa: E731
-        core_same = request_ms(executions(math.inf), graph, same, query, args.runs)
-        fast_same = request_ms(executions(1), graph, same, query, args.runs)
-        core_new = request_ms(executions(math.inf), graph, renamed(query), query, args.runs // 4)
-        fast_new = request_ms(executions(1), graph, renamed(query), query, args.runs // 4)
-        print(
-            f"| {query.name} | {core:.3f} ms | {fast:.3f} ms | {core / fast:.1f} "
-            f"| {core_same:.3f} ms | {fast_same:.3f} ms | {core_same / fast_same:.1f} "
-            f"| {core_new:.3f} ms | {fast_new:.3f} ms | {core_new / fast_new:.2f} |"
-        )
+        figures = row(graph, query, args.runs)
+        print(f"| {query.name} | " + " | ".join(f"{value:.3f} ms" for value in figures) + " |")
     print()
     print("Never-seen document, median ms per step:")
     steps = {query.name: breakdown(graph, query, args.runs) for query in picked}

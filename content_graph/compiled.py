@@ -23,9 +23,12 @@ compile it refuses with `Unsupported`, and the operation runs on graphql-core as
 operations other than queries, directives other than `@skip`/`@include`, fragment
 variables, and type checks (`is_type_of`, `resolve_type`) that read their `info`.
 
-Compiling costs about as much as one execution of a small operation, so an operation is
-compiled on its second use (`COMPILE_AFTER`): a document sent once runs on graphql-core
-and costs no more than before.
+Compiling costs a few tenths of a millisecond (bench/EXECUTION.md): more than it saves
+on one execution of a small operation, far less than it saves on one that returns
+hundreds of nodes. So an operation is compiled on its first use when its cost (the
+nodes it may return, `limits.CostModel`) is at least `COMPILE_NOW_COST`, else on its
+second use (`COMPILE_AFTER`): a small document sent once runs on graphql-core and costs
+no more than before.
 """
 
 from __future__ import annotations
@@ -90,8 +93,10 @@ from strawberry.schema.schema import _OperationContextAwareGraphQLResolveInfo
 from strawberry.types import ExecutionResult
 from strawberry.types.arguments import convert_arguments
 
-# An operation is compiled on this use of its document (see the module docstring).
+# An operation is compiled on this use of its document, or on its first when it may
+# return this many nodes (see the module docstring).
 COMPILE_AFTER = 2
+COMPILE_NOW_COST = 100
 # Operations kept, compiled or counted; the least recently used go first.
 CACHED_OPERATIONS = 1_000
 # Plans kept per operation, one per combination of @skip/@include variable values.
@@ -722,11 +727,13 @@ class CompiledOperations:
         *,
         direct_calls: bool = True,
         compile_after: int = COMPILE_AFTER,
+        compile_now_cost: float = COMPILE_NOW_COST,
     ) -> None:
         self.schema = schema
         self.deadline_error = deadline_error
         self.direct_calls = direct_calls
         self.compile_after = compile_after
+        self.compile_now_cost = compile_now_cost
         self._operations: OrderedDict[tuple[str, str | None], _Operation] = OrderedDict()
         self._lock = Lock()
 
@@ -740,14 +747,15 @@ class CompiledOperations:
         variables: Mapping[str, Any] | None,
         deadline: float = math.inf,
         operation_extensions: Any = None,
+        cost: int = 0,
     ) -> ExecutionResult | None:
         """The result of the operation run compiled; None when graphql-core should run it
-        (not used often enough yet, or not supported)."""
+        (not used often enough yet for its `cost`, or not supported)."""
         entry = self._entry(text, operation_name)
         if entry.unsupported:
             return None
         entry.uses += 1
-        if entry.uses < self.compile_after:
+        if entry.uses < self.compile_after and cost < self.compile_now_cost:
             return None
         if entry.operation is None:
             try:

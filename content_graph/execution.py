@@ -10,6 +10,8 @@ Every operation goes through the same steps:
    Strawberry's per-request machinery, which would parse and validate again), with an
    executor that checks the request's deadline before completing each object. Past the
    deadline the whole operation stops with one error, however much was left to do.
+   A query used before (or costly enough) runs instead as a plan compiled once
+   (`compiled.py`), which answers the same, faster.
 
 Resolvers are synchronous, so an operation that could take long would hold the event
 loop and every other request with it. Operations that cost more than `INLINE_COST`
@@ -144,6 +146,7 @@ class Execution:
                     variables=variables,
                     deadline=deadline,
                     operation_extensions=operation_extensions,
+                    cost=cost,
                 )
                 if compiled is not None:
                     return compiled

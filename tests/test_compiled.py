@@ -103,7 +103,8 @@ def corpus(graph: ContentGraph) -> list[tuple[str, dict[str, Any]]]:
     documents += [
         (f"query($ids: [ID!]!) {{ nodes(ids: $ids) {{ {node_fields} }} }}", {"ids": ids}),
         (
-            f"query($id: ID!) {{ node(id: $id) {{ ...N }} }} fragment N on Node {{ {node_fields} }}",
+            "query($id: ID!) { node(id: $id) { ...N } }"
+            f" fragment N on Node {{ {node_fields} }}",
             {"id": ids[0]},
         ),
         (
@@ -286,6 +287,18 @@ def test_compiled_on_second_use_by_default() -> None:
     ]
     assert run[0] is None
     assert run[1] is not None and answer(run[1]) == reference(GRAPHQL, {"graph": graph}, text)
+
+
+def test_costly_operations_compiled_on_first_use() -> None:
+    graph = loaded("data")[0]
+    compiled = CompiledOperations(GRAPHQL, DeadlineExceeded)
+    text = "{ articles(first: 100) { nodes { title } } }"
+    context = {"graph": graph}
+    small = compiled.execute(text, parse(text), None, context=context, variables=None, cost=99)
+    assert small is None
+    other = "{ articles(first: 100) { nodes { url } } }"
+    costly = compiled.execute(other, parse(other), None, context=context, variables=None, cost=100)
+    assert costly is not None and answer(costly) == reference(GRAPHQL, context, other)
 
 
 def test_subscriptions_fall_back() -> None:
