@@ -95,11 +95,13 @@ from strawberry.schema.schema import _OperationContextAwareGraphQLResolveInfo
 from strawberry.types import ExecutionResult
 from strawberry.types.arguments import convert_arguments
 
+from content_graph.limits import CACHED_DOCUMENT_LENGTH
+
 # An operation is compiled on this use of its document, or on its first when it may
 # return this many nodes (see the module docstring).
 COMPILE_AFTER = 2
 COMPILE_NOW_COST = 100
-# Operations kept, compiled or counted; the least recently used go first.
+# Operations kept compiled, and operations counted; the least recently used go first.
 CACHED_OPERATIONS = 1_000
 # Plans kept per operation, one per combination of @skip/@include variable values.
 PLANS_PER_OPERATION = 8
@@ -728,12 +730,11 @@ def _directive_variables(
 
 
 class _Operation:
-    """One (document, operation name): its uses, and its plans once compiled."""
+    """One (document, operation name) prepared: its plans, or that it is unsupported."""
 
-    __slots__ = ("directive_variables", "fragments", "operation", "plans", "unsupported", "uses")
+    __slots__ = ("directive_variables", "fragments", "operation", "plans", "unsupported")
 
     def __init__(self) -> None:
-        self.uses = 0
         self.unsupported = False
         self.operation: OperationDefinitionNode | None = None
         self.fragments: dict[str, FragmentDefinitionNode] = {}
@@ -759,6 +760,7 @@ class CompiledOperations:
         self.compile_after = compile_after
         self.compile_now_cost = compile_now_cost
         self._operations: OrderedDict[tuple[str, str | None], _Operation] = OrderedDict()
+        self._uses: OrderedDict[tuple[str, str | None], int] = OrderedDict()
         self._lock = Lock()
 
     def execute(
@@ -775,25 +777,28 @@ class CompiledOperations:
     ) -> ExecutionResult | None:
         """The result of the operation run compiled; None when graphql-core should run it
         (not used often enough yet for its `cost`, or not supported)."""
-        entry = self._entry(text, operation_name)
-        if entry.unsupported:
-            return None
-        entry.uses += 1
-        if entry.uses < self.compile_after and cost < self.compile_now_cost:
-            return None
-        if entry.operation is None:
+        key = (text, operation_name)
+        entry = self._compiled(key)
+        if entry is None:
+            if len(text) > CACHED_DOCUMENT_LENGTH:
+                return None  # as limits.DocumentChecks: long texts are not repeats
+            if cost < self.compile_now_cost and self._count_use(key) < self.compile_after:
+                return None
+            entry = _Operation()
             try:
                 self._prepare(entry, document, operation_name)
             except Unsupported:
                 entry.unsupported = True
-                return None
+            self._keep(key, entry)
+        if entry.unsupported:
+            return None
         operation = entry.operation
         assert operation is not None
         coerced = self._coerce(operation, variables)
         if isinstance(coerced, list):
             return ExecutionResult(data=None, errors=coerced)
-        key = tuple(coerced.coerced.get(name) for name in entry.directive_variables)
-        plan = entry.plans.get(key)
+        switches = tuple(coerced.coerced.get(name) for name in entry.directive_variables)
+        plan = entry.plans.get(switches)
         if plan is None:
             try:
                 plan = Plan(_Compiler(self, operation, entry.fragments, coerced), operation)
@@ -802,7 +807,7 @@ class CompiledOperations:
                 return None
             if len(entry.plans) >= PLANS_PER_OPERATION:
                 entry.plans.clear()
-            entry.plans[key] = plan
+            entry.plans[switches] = plan
         return plan.execute(_Run(context, coerced, deadline, operation_extensions))
 
     def compile(
@@ -832,17 +837,31 @@ class CompiledOperations:
             max_errors=MAX_COERCION_ERRORS,
         )
 
-    def _entry(self, text: str, operation_name: str | None) -> _Operation:
-        key = (text, operation_name)
+    def _compiled(self, key: tuple[str, str | None]) -> _Operation | None:
         with self._lock:
             entry = self._operations.get(key)
-            if entry is None:
-                entry = self._operations[key] = _Operation()
-                if len(self._operations) > CACHED_OPERATIONS:
-                    self._operations.popitem(last=False)
-            else:
+            if entry is not None:
                 self._operations.move_to_end(key)
             return entry
+
+    def _count_use(self, key: tuple[str, str | None]) -> int:
+        """How many times the operation has been asked for, this time included.
+
+        Counted apart from the compiled plans, so that a flood of one-off documents
+        evicts other counts, never the plans of the documents clients repeat."""
+        with self._lock:
+            uses = self._uses.pop(key, 0) + 1
+            self._uses[key] = uses
+            if len(self._uses) > CACHED_OPERATIONS:
+                self._uses.popitem(last=False)
+            return uses
+
+    def _keep(self, key: tuple[str, str | None], entry: _Operation) -> None:
+        with self._lock:
+            self._uses.pop(key, None)
+            self._operations[key] = entry
+            if len(self._operations) > CACHED_OPERATIONS:
+                self._operations.popitem(last=False)
 
     def _prepare(
         self, entry: _Operation, document: DocumentNode, operation_name: str | None

@@ -18,6 +18,7 @@ from graphql import GraphQLSchema, execute, get_introspection_query, parse
 from strawberry.execution import optimized_is_awaitable
 
 from bench.queries import pick, queries
+from content_graph import compiled as compiled_module
 from content_graph.compiled import CompiledOperations
 from content_graph.execution import DeadlineExceeded, DeadlineExecutor, Execution
 from content_graph.settings import Limits
@@ -299,6 +300,21 @@ def test_costly_operations_compiled_on_first_use() -> None:
     other = "{ articles(first: 100) { nodes { url } } }"
     costly = compiled.execute(other, parse(other), None, context=context, variables=None, cost=100)
     assert costly is not None and answer(costly) == reference(GRAPHQL, context, other)
+
+
+def test_one_off_documents_do_not_evict_plans(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(compiled_module, "CACHED_OPERATIONS", 3)
+    graph = loaded("data")[0]
+    compiled = CompiledOperations(GRAPHQL, DeadlineExceeded)
+    context = {"graph": graph}
+    hot = "{ stats { topics } }"
+    for _ in range(2):
+        compiled.execute(hot, parse(hot), None, context=context, variables=None)
+    for number in range(10):
+        once = f"{{ n{number}: stats {{ topics }} }}"
+        assert compiled.execute(once, parse(once), None, context=context, variables=None) is None
+    # Compiled already: the first use after the flood runs compiled.
+    assert compiled.execute(hot, parse(hot), None, context=context, variables=None) is not None
 
 
 def test_subscriptions_fall_back() -> None:
