@@ -71,6 +71,7 @@ from graphql import (
     ValueNode,
     VariableNode,
     get_named_type,
+    get_nullable_type,
     get_operation_ast,
     is_abstract_type,
     is_input_object_type,
@@ -246,7 +247,7 @@ class Plan:
         collected = collect_fields(
             compiler.schema, compiler.fragments, compiler.variables, root, operation
         )
-        self.root = compiler.selection(root, collected.grouped_field_set, check_deadline=False)
+        self.root = compiler.root(root, collected.grouped_field_set)
 
     def execute(self, run: _Run) -> ExecutionResult:
         try:
@@ -282,32 +283,28 @@ class _Compiler:
 
     # Selections --------------------------------------------------------------------
 
-    def selection(
-        self,
-        type_: GraphQLObjectType,
-        grouped: Mapping[str, list[FieldDetails]],
-        *,
-        check_deadline: bool = True,
-    ) -> Completer:
-        """The completer of an object of `type_`: its fields, in order, into a dict."""
+    def fields(
+        self, type_: GraphQLObjectType, grouped: Mapping[str, list[FieldDetails]]
+    ) -> list[tuple[str, Completer]]:
+        """The closures of an object's fields, in order, by response key."""
         fields: list[tuple[str, Completer]] = []
         for key, details in grouped.items():
             definition = self.schema.get_field(type_, details[0].node.name.value)
             if definition is None:  # graphql-core leaves such a field out
                 continue
             fields.append((key, self.field(_Field(type_, key, definition, details))))
-        deadline_error = self.deadline_error
-        monotonic = time.monotonic
+        return fields
 
-        def complete_object(run: _Run, source: Any, path: PathTuple) -> dict[str, Any]:
-            if check_deadline and monotonic() > run.deadline:
-                raise deadline_error
-            result = {}
-            for key, complete_field in fields:
-                result[key] = complete_field(run, source, path)
-            return result
+    def root(
+        self, type_: GraphQLObjectType, grouped: Mapping[str, list[FieldDetails]]
+    ) -> Completer:
+        """The root's fields: graphql-core checks no deadline and no type there."""
+        fields = self.fields(type_, grouped)
 
-        return complete_object
+        def complete_root(run: _Run, source: Any, path: PathTuple) -> dict[str, Any]:
+            return {key: complete_field(run, source, path) for key, complete_field in fields}
+
+        return complete_root
 
     def field(self, field: _Field) -> Completer:
         """The closure that resolves and completes one field of an object."""
@@ -315,39 +312,74 @@ class _Compiler:
         typename = field.parent.name
         if definition is TypeNameMetaFieldDef:
             return lambda run, source, path: typename
-        resolve = self.resolver(field)
         return_type = definition.type
         complete = self.completer(field, return_type)
         non_null = is_non_null_type(return_type)
 
-        def complete_field(run: _Run, source: Any, path: PathTuple) -> Any:
+        def fail(run: _Run, raw: Exception, field_path: PathTuple) -> None:
+            error = located_error(raw, nodes, _as_list(field_path))
+            if non_null:
+                raise error from None
+            run.errors.append(error)
+
+        read = self.attribute(field)
+        if read is None:
+            resolve = self.resolver(field)
+
+            def complete_field(run: _Run, source: Any, path: PathTuple) -> Any:
+                field_path = (path, key, typename)
+                try:
+                    return complete(run, resolve(run, source, field_path), field_path)
+                except Exception as raw:
+                    return fail(run, raw, field_path)
+
+            return complete_field
+
+        named = get_nullable_type(return_type)
+        fast = _fast_scalar(named) if is_leaf_type(named) else None
+        if fast is str or fast is bool:
+            # The commonest field of all, e.g. `title`: an attribute that is a string.
+
+            def read_scalar(run: _Run, source: Any, path: PathTuple) -> Any:
+                try:
+                    value = read(source)
+                    if type(value) is fast:
+                        return value
+                    return complete(run, value, (path, key, typename))
+                except Exception as raw:
+                    return fail(run, raw, (path, key, typename))
+
+            return read_scalar
+
+        def read_field(run: _Run, source: Any, path: PathTuple) -> Any:
             field_path = (path, key, typename)
             try:
-                return complete(run, resolve(run, source, field_path), field_path)
+                return complete(run, read(source), field_path)
             except Exception as raw:
-                error = located_error(raw, nodes, _as_list(field_path))
-                if non_null:
-                    raise error from None
-                run.errors.append(error)
-                return None
+                return fail(run, raw, field_path)
 
-        return complete_field
+        return read_field
 
     # Resolvers ---------------------------------------------------------------------
+
+    def attribute(self, field: _Field) -> Callable[[Any], Any] | None:
+        """Strawberry's basic field, `getattr(source, python_name)` and nothing else, as
+        an attribute getter; None for any other field."""
+        definition = field.definition
+        strawberry_field = (definition.extensions or {}).get(STRAWBERRY_FIELD)
+        if (
+            strawberry_field is not None
+            and getattr(definition.resolve, "_is_default", False)
+            and strawberry_field.default_resolver is getattr
+        ):
+            return attrgetter(strawberry_field.python_name)
+        return None
 
     def resolver(self, field: _Field) -> Callable[[_Run, Any, PathTuple], Any]:
         """How to get a field's value: the cheapest call that does what graphql-core's does."""
         definition = field.definition
         resolve = definition.resolve
         strawberry_field = (definition.extensions or {}).get(STRAWBERRY_FIELD)
-        if (
-            strawberry_field is not None
-            and getattr(resolve, "_is_default", False)
-            and strawberry_field.default_resolver is getattr
-        ):
-            # Strawberry's basic field: `getattr(source, python_name)`, nothing else.
-            read = attrgetter(strawberry_field.python_name)
-            return lambda run, source, path: read(source)
         direct = self.strawberry_call(field, strawberry_field)
         if direct is not None:
             return direct
@@ -589,7 +621,7 @@ class _Compiler:
         return complete_object
 
     def object_selection(self, field: _Field, type_: GraphQLObjectType) -> Completer:
-        """An object's type check, then its fields."""
+        """An object's type check, the deadline, then its fields into a dict."""
         is_type_of = type_.is_type_of
         if is_type_of is not None and _reads_argument(is_type_of, 1):
             raise Unsupported(f"{type_.name}.is_type_of reads its info")
@@ -597,14 +629,16 @@ class _Compiler:
         collected = collect_subfields(
             self.schema, self.fragments, self.variables, self.operation, type_, details
         )
-        selection = self.selection(type_, collected.grouped_field_set)
-        if is_type_of is None:
-            return selection
+        fields = self.fields(type_, collected.grouped_field_set)
+        deadline_error = self.deadline_error
+        monotonic = time.monotonic
 
-        def select(run: _Run, value: Any, path: PathTuple) -> Any:
-            if not is_type_of(value, None):
+        def select(run: _Run, value: Any, path: PathTuple) -> dict[str, Any]:
+            if is_type_of is not None and not is_type_of(value, None):
                 raise invalid_return_type_error(type_, value, details)
-            return selection(run, value, path)
+            if monotonic() > run.deadline:
+                raise deadline_error
+            return {key: complete_field(run, value, path) for key, complete_field in fields}
 
         return select
 
