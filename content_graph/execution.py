@@ -135,35 +135,37 @@ class Execution:
             )
             return _refused([LimitError(message, "MAX_COST_EXCEEDED", limit)], cost, limit)
 
+        def execute_once() -> Any:
+            # The operation's compiled plan when it has one (compiled.py), else graphql-core.
+            compiled = self.compiled.execute(
+                query,
+                document,
+                operation_name,
+                context=context,
+                variables=variables,
+                deadline=deadline,
+                operation_extensions=operation_extensions,
+                cost=cost,
+            )
+            if compiled is not None:
+                return compiled
+            return execute(
+                self.schema,
+                document,
+                context_value=context,
+                variable_values=dict(variables) if variables else None,
+                operation_name=operation_name,
+                executor_class=DeadlineExecutor,
+                is_awaitable=optimized_is_awaitable,
+                deadline=deadline,
+                operation_extensions=operation_extensions,
+            )
+
         def run_now() -> ExecutionResult:
             try:
-                compiled = with_stack_room(
-                    self.compiled.execute,
-                    query,
-                    document,
-                    operation_name,
-                    context=context,
-                    variables=variables,
-                    deadline=deadline,
-                    operation_extensions=operation_extensions,
-                    cost=cost,
-                )
-                if compiled is not None:
-                    return compiled
                 # Through a frame with room below it: see stack_room.py (30% of a
                 # list-heavy query's time went to mapping frame chunks otherwise).
-                outcome = with_stack_room(
-                    execute,
-                    self.schema,
-                    document,
-                    context_value=context,
-                    variable_values=dict(variables) if variables else None,
-                    operation_name=operation_name,
-                    executor_class=DeadlineExecutor,
-                    is_awaitable=optimized_is_awaitable,
-                    deadline=deadline,
-                    operation_extensions=operation_extensions,
-                )
+                outcome = with_stack_room(execute_once)
             except DeadlineExceeded:
                 return self._timed_out()
             assert not optimized_is_awaitable(outcome)  # every resolver is synchronous
