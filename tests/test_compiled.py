@@ -26,6 +26,7 @@ from graph import ContentGraph
 from resolvers.errors import InputError
 from resolvers.ids import global_id
 from schema import schema
+from tests.conftest import LiveServer
 from tests.schema_cases import loaded
 
 DATA_SETS = ("data", "seed", "power-apps", "ai-news")
@@ -352,3 +353,26 @@ def test_execution_runs_compiled_plans_with_cost() -> None:
         )
         is not None
     )  # the plan exists: the later runs were compiled
+
+
+def test_served_answers_are_graphql_cores_once_compiled(data_server: LiveServer) -> None:
+    # Through the server: the first request of a small query runs on graphql-core, the
+    # later ones compiled; the client sees one answer, extensions and errors included.
+    graph = loaded("data")[0]
+    provider = max(graph.providers, key=lambda p: len(p.articles))
+    cases = [
+        (pick_query("Q2"), {"domain": provider.domain}),
+        ('{ article(id: "x", url: "y") { title } ok: stats { topics } }', {}),
+    ]
+    for text, variables in cases:
+        answers = [data_server.graphql(text, variables=variables) for _ in range(3)]
+        assert answers[1] == answers[0] and answers[2] == answers[0]
+        expected = reference(GRAPHQL, {"graph": graph}, text, variables)
+        assert answers[0]["data"] == expected["data"]
+        assert [(e["message"], e["path"]) for e in answers[0].get("errors", [])] == [
+            (e["message"], e["path"]) for e in expected["errors"]
+        ]
+
+
+def pick_query(name: str) -> str:
+    return next(query.document for query in queries(pick(loaded("data")[0])) if query.name == name)
