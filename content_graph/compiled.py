@@ -241,7 +241,6 @@ class Plan:
     """One operation compiled for one combination of @skip/@include variable values."""
 
     def __init__(self, compiler: _Compiler, operation: OperationDefinitionNode) -> None:
-        self.compiler = compiler
         root = compiler.schema.query_type
         assert root is not None
         collected = collect_fields(
@@ -270,10 +269,9 @@ class _Compiler:
     ) -> None:
         self.schema = compiled.schema
         self.deadline_error = compiled.deadline_error
-        # Strawberry's schema, when its resolvers may be called directly.
-        self.strawberry = (
-            getattr(self.schema, "_strawberry_schema", None) if compiled.direct_calls else None
-        )
+        # Strawberry's schema, whose resolvers are called directly (None for a schema
+        # that is not Strawberry's: its resolvers get graphql-core's call).
+        self.strawberry = getattr(self.schema, "_strawberry_schema", None)
         self.operation = operation
         self.fragment_definitions = fragment_definitions
         self.fragments = {
@@ -784,13 +782,11 @@ class CompiledOperations:
         schema: GraphQLSchema,
         deadline_error: type[BaseException],
         *,
-        direct_calls: bool = True,
         compile_after: int = COMPILE_AFTER,
         compile_now_cost: float = COMPILE_NOW_COST,
     ) -> None:
         self.schema = schema
         self.deadline_error = deadline_error
-        self.direct_calls = direct_calls
         self.compile_after = compile_after
         self.compile_now_cost = compile_now_cost
         self._operations: OrderedDict[tuple[str, str | None], _Operation] = OrderedDict()
