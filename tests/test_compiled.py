@@ -152,6 +152,11 @@ def corpus(graph: ContentGraph) -> list[tuple[str, dict[str, Any]]]:
         ("{ articles(first: 2) { nodes { title similar(first: 500) { score } } } }", {}),
         ('{ path(from: "a", to: "b", maxHops: 99) { id } }', {}),
         ("query A { stats { topics } } query B { stats { providers } }", {}),
+        (
+            '{ __typename __type(name: "Article") { name kind interfaces { name }'
+            " fields(includeDeprecated: true) { name type { name ofType { name } } } } }",
+            {},
+        ),
     ]
     return documents
 
