@@ -867,6 +867,11 @@ class CompiledOperations:
             max_errors=MAX_COERCION_ERRORS,
         )
 
+    def has_plan(self, text: str, operation_name: str | None) -> bool:
+        """Whether the operation has been compiled (and is supported)."""
+        entry = self._operations.get((text, operation_name))
+        return entry is not None and not entry.unsupported
+
     def _compiled(self, key: tuple[str, str | None]) -> _Operation | None:
         with self._lock:
             entry = self._operations.get(key)

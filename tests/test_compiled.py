@@ -352,12 +352,7 @@ def test_execution_runs_compiled_plans_with_cost() -> None:
     for result in results:
         assert answer(result) == expected
         assert result.extensions["cost"]["requested"] == 2
-    assert (
-        execution.compiled.execute(
-            text, parse(text), None, context={"graph": graph}, variables={"n": 2}
-        )
-        is not None
-    )  # the plan exists: the later runs were compiled
+    assert execution.compiled.has_plan(text, None)  # the later runs were compiled
 
 
 def test_served_answers_are_graphql_cores_once_compiled(data_server: LiveServer) -> None:
@@ -381,3 +376,20 @@ def test_served_answers_are_graphql_cores_once_compiled(data_server: LiveServer)
 
 def pick_query(name: str) -> str:
     return next(query.document for query in queries(pick(loaded("data")[0])) if query.name == name)
+
+
+def test_a_compiled_operation_past_its_deadline_times_out() -> None:
+    graph = loaded("data")[0]
+    execution = Execution(schema, Limits())
+    text = "{ articles(first: 100) { nodes { title } } }"  # cost 100: compiled on first use
+
+    async def run() -> Any:
+        return await execution.run(
+            text, None, None, graph=graph, context={"graph": graph}, deadline=time.monotonic() - 1
+        )
+
+    result = anyio.run(run)
+    assert result.data is None
+    [error] = result.errors
+    assert error.extensions["code"] == "TIMEOUT"
+    assert execution.compiled.has_plan(text, None)  # it ran compiled
