@@ -152,6 +152,18 @@ def corpus(graph: ContentGraph) -> list[tuple[str, dict[str, Any]]]:
         ("{ articles(first: 2) { nodes { title similar(first: 500) { score } } } }", {}),
         ('{ path(from: "a", to: "b", maxHops: 99) { id } }', {}),
         ("query A { stats { topics } } query B { stats { providers } }", {}),
+        # One response key from several fragments: the selections merge.
+        (
+            "query($id: ID!) { node(id: $id) { ... on Article { provider { name } }"
+            " ... on Article { provider { domain } p: provider { name } } id } }",
+            {"id": ids[0]},
+        ),
+        # Defaults, and a variable given as null.
+        (
+            "query($n: Int = 3, $after: String) { articles(first: $n, after: $after)"
+            " { nodes { url } pageInfo { endCursor } } }",
+            {"after": None},
+        ),
         (
             '{ __typename __type(name: "Article") { name kind interfaces { name }'
             " fields(includeDeprecated: true) { name type { name ofType { name } } } } }",
