@@ -10,6 +10,8 @@ Every operation goes through the same steps:
    Strawberry's per-request machinery, which would parse and validate again), with an
    executor that checks the request's deadline before completing each object. Past the
    deadline the whole operation stops with one error, however much was left to do.
+   A query used before (or costly enough) runs instead as a plan compiled once
+   (`compiled.py`), which answers the same, faster.
 
 Resolvers are synchronous, so an operation that could take long would hold the event
 loop and every other request with it. Operations that cost more than `INLINE_COST`
@@ -37,6 +39,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType as StrawberryOperationType
 
+from content_graph.compiled import CompiledOperations
 from content_graph.errors import BAD_REQUEST, OPERATION_RESOLUTION_FAILURE
 from content_graph.limits import CostModel, DocumentChecks, LimitError, data_list_sizes
 from content_graph.settings import Limits
@@ -80,6 +83,7 @@ class Execution:
         self.limits = limits
         self.checks = DocumentChecks(self.schema, limits)
         self.costs = CostModel(self.schema)
+        self.compiled = CompiledOperations(self.schema, DeadlineExceeded)
 
     def deadline(self) -> float:
         """The deadline of a request that starts now."""
@@ -132,22 +136,37 @@ class Execution:
             )
             return _refused([LimitError(message, "MAX_COST_EXCEEDED", limit)], cost, limit)
 
+        def execute_once() -> Any:
+            # The operation's compiled plan when it has one (compiled.py), else graphql-core.
+            compiled = self.compiled.execute(
+                query,
+                document,
+                operation_name,
+                context=context,
+                variables=variables,
+                deadline=deadline,
+                operation_extensions=operation_extensions,
+                cost=cost,
+            )
+            if compiled is not None:
+                return compiled
+            return execute(
+                self.schema,
+                document,
+                context_value=context,
+                variable_values=dict(variables) if variables else None,
+                operation_name=operation_name,
+                executor_class=DeadlineExecutor,
+                is_awaitable=optimized_is_awaitable,
+                deadline=deadline,
+                operation_extensions=operation_extensions,
+            )
+
         def run_now() -> ExecutionResult:
             try:
                 # Through a frame with room below it: see stack_room.py (30% of a
                 # list-heavy query's time went to mapping frame chunks otherwise).
-                outcome = with_stack_room(
-                    execute,
-                    self.schema,
-                    document,
-                    context_value=context,
-                    variable_values=dict(variables) if variables else None,
-                    operation_name=operation_name,
-                    executor_class=DeadlineExecutor,
-                    is_awaitable=optimized_is_awaitable,
-                    deadline=deadline,
-                    operation_extensions=operation_extensions,
-                )
+                outcome = with_stack_room(execute_once)
             except DeadlineExceeded:
                 return self._timed_out()
             assert not optimized_is_awaitable(outcome)  # every resolver is synchronous

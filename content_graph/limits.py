@@ -94,6 +94,7 @@ from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRul
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
 from content_graph.settings import Limits
+from content_graph.validation_rules import rules_for
 from graph.model import ContentGraph
 from resolvers.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from resolvers.path import MAX_HOPS
@@ -174,7 +175,7 @@ class DocumentChecks:
             return CheckedDocument(
                 document, [LimitError(message, "MAX_ALIASES_EXCEEDED", limits.max_aliases)]
             )
-        errors = validate(self.schema, document, self.rules)
+        errors = validate(self.schema, document, rules_for(document, self.rules))
         if errors:
             return CheckedDocument(document, errors)
         depth = query_depth(document)

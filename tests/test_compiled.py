@@ -1,0 +1,407 @@
+"""Compiled execution answers exactly what graphql-core answers: data, errors, order.
+
+Every case runs the same document both ways over the same graph: graphql-core's
+`execute` with the executor `execution.py` uses, and `CompiledOperations` compiling on
+first use. The answers must be equal, errors included (message, locations, path).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+import anyio
+import pytest
+import strawberry
+from graphql import GraphQLSchema, execute, get_introspection_query, parse
+from strawberry.execution import optimized_is_awaitable
+
+from bench.queries import pick, queries
+from content_graph import compiled as compiled_module
+from content_graph.compiled import CompiledOperations
+from content_graph.execution import DeadlineExceeded, DeadlineExecutor, Execution
+from content_graph.settings import Limits
+from graph import ContentGraph
+from resolvers.errors import InputError
+from resolvers.ids import global_id
+from schema import schema
+from tests.conftest import LiveServer
+from tests.schema_cases import loaded
+
+DATA_SETS = ("data", "seed", "power-apps", "ai-news")
+
+
+def reference(
+    graphql_schema: GraphQLSchema,
+    context: Any,
+    text: str,
+    variables: dict[str, Any] | None = None,
+    operation_name: str | None = None,
+) -> dict[str, Any]:
+    result = execute(
+        graphql_schema,
+        parse(text),
+        context_value=context,
+        variable_values=variables,
+        operation_name=operation_name,
+        executor_class=DeadlineExecutor,
+        is_awaitable=optimized_is_awaitable,
+    )
+    return answer(result)
+
+
+def answer(result: Any) -> dict[str, Any]:
+    """The result as a client gets it (errors as formatted: message, locations, path)."""
+    errors = [error.formatted for error in result.errors or ()]
+    return {"data": result.data, "errors": errors}
+
+
+def assert_same(
+    graphql_schema: GraphQLSchema,
+    context: Any,
+    text: str,
+    variables: dict[str, Any] | None = None,
+    operation_name: str | None = None,
+) -> dict[str, Any]:
+    """Runs `text` both ways and asserts equal answers; returns graphql-core's."""
+    expected = reference(graphql_schema, context, text, variables, operation_name)
+    compiled = CompiledOperations(graphql_schema, DeadlineExceeded, compile_after=1)
+    document = parse(text)
+    for _ in range(2):  # the second run reuses the plan
+        result = compiled.execute(
+            text, document, operation_name, context=context, variables=variables
+        )
+        assert result is not None, "the compiler fell back on a supported document"
+        assert answer(result) == expected
+    return expected
+
+
+@pytest.fixture(scope="module", params=DATA_SETS)
+def graph(request: pytest.FixtureRequest) -> ContentGraph:
+    return loaded(request.param)[0]
+
+
+GRAPHQL = schema._schema  # type: ignore[attr-defined]
+
+
+def corpus(graph: ContentGraph) -> list[tuple[str, dict[str, Any]]]:
+    """Hand-written documents covering what the compiler specialises, with variables
+    taken from the graph so that they find data."""
+    article = max(graph.articles, key=lambda a: (len(a.related), a.has_record, -a.index))
+    provider = max(graph.providers, key=lambda p: len(p.articles))
+    topic = max(graph.topics, key=lambda t: len(t.articles))
+    ids = [global_id(article), global_id(provider), global_id(topic), "bm90LWFuLWlk", "!"]
+    node_fields = """
+        __typename id
+        ... on Article { title url hasRecord publishedDateTime quality heat
+                         topics { slug } images { url width height isCached } }
+        ... on Provider { domain name articleCount images { url } }
+        ... on Topic { name slug keywords hashtags articleCount }
+    """
+    documents: list[tuple[str, dict[str, Any]]] = [
+        (query.document, query.variables) for query in queries(pick(graph))
+    ]
+    documents += [
+        (f"query($ids: [ID!]!) {{ nodes(ids: $ids) {{ {node_fields} }} }}", {"ids": ids}),
+        (
+            "query($id: ID!) { node(id: $id) { ...N } }"
+            f" fragment N on Node {{ {node_fields} }}",
+            {"id": ids[0]},
+        ),
+        (
+            "query($from: ID!, $to: ID!) { path(from: $from, to: $to, maxHops: 4)"
+            " { __typename id ... on Topic { name } } }",
+            {"from": ids[0], "to": ids[2]},
+        ),
+        (
+            """query($d: String!, $full: Boolean!, $short: Boolean = false) {
+              p: provider(domain: $d) {
+                ...P
+                name @skip(if: $short)
+                again: name @include(if: $full)
+                articles(first: 3, orderBy: {field: TITLE, direction: ASC}) {
+                  edges { cursor node { id title similar(first: 2) { score article { url } } } }
+                  pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+                  totalCount
+                }
+                topics(first: 2) { count topic { name relatedTopics(first: 2) { count } } }
+              }
+              stats { articles providers topics relatedLinks version }
+            }
+            fragment P on Provider { domain ... on Provider { articleCount } }""",
+            {"d": provider.domain, "full": True},
+        ),
+        (
+            """query($d: String!, $full: Boolean!) {
+              provider(domain: $d) { name @include(if: $full) domain @skip(if: $full) }
+            }""",
+            {"d": provider.domain, "full": False},
+        ),
+        (
+            """query($t: String!) { topic(name: $t) { name
+                providers(first: 3) { count provider { domain } }
+                articles(last: 2, filter: {hasRecord: true}) { nodes { title } } } }""",
+            {"t": topic.name},
+        ),
+        # Errors: an InputError at the root, a refused cursor, a bad variable, an
+        # argument out of range inside a list.
+        ('{ article(id: "x", url: "y") { title } ok: stats { topics } }', {}),
+        ('{ articles(first: 2, after: "not a cursor") { totalCount } }', {}),
+        ("query($n: Int) { articles(first: $n) { totalCount } }", {"n": "three"}),
+        ("{ articles(first: 2) { nodes { title similar(first: 500) { score } } } }", {}),
+        ('{ path(from: "a", to: "b", maxHops: 99) { id } }', {}),
+        ("query A { stats { topics } } query B { stats { providers } }", {}),
+        # One response key from several fragments: the selections merge.
+        (
+            "query($id: ID!) { node(id: $id) { ... on Article { provider { name } }"
+            " ... on Article { provider { domain } p: provider { name } } id } }",
+            {"id": ids[0]},
+        ),
+        # Defaults, and a variable given as null.
+        (
+            "query($n: Int = 3, $after: String) { articles(first: $n, after: $after)"
+            " { nodes { url } pageInfo { endCursor } } }",
+            {"after": None},
+        ),
+        (
+            '{ __typename __type(name: "Article") { name kind interfaces { name }'
+            " fields(includeDeprecated: true) { name type { name ofType { name } } } } }",
+            {},
+        ),
+    ]
+    return documents
+
+
+def test_corpus_documents_match_graphql_core(graph: ContentGraph) -> None:
+    context = {"graph": graph}
+    for text, variables in corpus(graph):
+        name = "B" if "query B" in text else None
+        assert_same(GRAPHQL, context, text, variables, name)
+
+
+def test_introspection_matches_graphql_core(graph: ContentGraph) -> None:
+    assert_same(GRAPHQL, {"graph": graph}, get_introspection_query(descriptions=True))
+
+
+def test_errors_are_in_graphql_cores_answer(graph: ContentGraph) -> None:
+    # The corpus must exercise errors, or comparing them proves nothing.
+    context = {"graph": graph}
+    got = assert_same(GRAPHQL, context, '{ article(id: "x", url: "y") { title } }')
+    assert got["errors"][0]["path"] == ["article"]
+    assert "exactly one" in got["errors"][0]["message"]
+
+
+# Error semantics on a schema whose resolvers fail on purpose: null propagation to the
+# nearest nullable parent, non-null list items, wrong object types, bad scalars.
+
+
+class Boom(Exception):
+    pass
+
+
+@strawberry.type
+class Leaf:
+    name: str
+    size: int | None = None
+
+    @strawberry.field
+    def fails(self) -> str | None:
+        raise Boom(f"no {self.name}")
+
+    @strawberry.field
+    def fails_strictly(self) -> str:
+        raise InputError(f"bad {self.name}")
+
+    @strawberry.field
+    def missing(self) -> str:
+        return None  # type: ignore[return-value]
+
+    @classmethod
+    def is_type_of(cls, obj: Any, info: Any) -> bool:
+        return isinstance(obj, Leaf)
+
+
+@strawberry.type
+class Branch:
+    @strawberry.field
+    def leaves(self, count: int = 2) -> list[Leaf]:
+        return [Leaf(name=f"leaf{i}", size=2**40 if i == 1 else i) for i in range(count)]
+
+    @strawberry.field
+    def strict_leaves(self) -> list[Leaf | None]:
+        return [Leaf(name="a"), None, "not a leaf"]  # type: ignore[list-item]
+
+    @strawberry.field
+    def strict_items(self) -> list[Leaf]:
+        return [Leaf(name="a"), None]  # type: ignore[list-item]
+
+    @strawberry.field
+    def not_a_list(self) -> list[str] | None:
+        return 5  # type: ignore[return-value]
+
+    @strawberry.field
+    def float_value(self) -> float | None:
+        return math.inf
+
+
+@strawberry.type
+class Root:
+    @strawberry.field
+    def branch(self) -> Branch | None:
+        return Branch()
+
+    @strawberry.field
+    def strict_branch(self) -> Branch:
+        return Branch()
+
+    @strawberry.field
+    def slow(self, info: strawberry.Info) -> list[Leaf]:
+        return [Leaf(name="x")]
+
+
+FAILING = strawberry.Schema(query=Root)._schema  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{ branch { leaves { name fails size } } }",
+        "{ branch { leaves(count: 3) { name failsStrictly } } other: branch { floatValue } }",
+        "{ strictBranch { leaves { name missing } } branch { notAList } }",
+        "{ strictBranch { strictLeaves { name } } }",
+        "{ branch { strictItems { name } } }",
+        "{ strictBranch { strictItems { name } } branch { floatValue } }",
+        "{ a: branch { leaves { fails } } b: strictBranch { leaves { failsStrictly } } }",
+        "{ slow { __typename name } }",
+    ],
+)
+def test_error_semantics_match_graphql_core(text: str) -> None:
+    assert_same(FAILING, {}, text)
+
+
+def test_failing_schema_has_errors() -> None:
+    got = assert_same(FAILING, {}, "{ strictBranch { leaves { name missing } } }")
+    assert got["data"] is None
+    assert got["errors"][0]["path"] == ["strictBranch", "leaves", 0, "missing"]
+
+
+def test_deadline_stops_compiled_execution() -> None:
+    graph = loaded("data")[0]
+    compiled = CompiledOperations(GRAPHQL, DeadlineExceeded, compile_after=1)
+    text = "{ articles(first: 3) { nodes { title } } }"
+    with pytest.raises(DeadlineExceeded):
+        compiled.execute(
+            text, parse(text), None, context={"graph": graph}, variables=None, deadline=0.0
+        )
+
+
+def test_compiled_on_second_use_by_default() -> None:
+    graph = loaded("data")[0]
+    compiled = CompiledOperations(GRAPHQL, DeadlineExceeded)
+    text = "{ stats { topics } }"
+    run = [
+        compiled.execute(text, parse(text), None, context={"graph": graph}, variables=None)
+        for _ in range(2)
+    ]
+    assert run[0] is None
+    assert run[1] is not None and answer(run[1]) == reference(GRAPHQL, {"graph": graph}, text)
+
+
+def test_costly_operations_compiled_on_first_use() -> None:
+    graph = loaded("data")[0]
+    compiled = CompiledOperations(GRAPHQL, DeadlineExceeded)
+    text = "{ articles(first: 100) { nodes { title } } }"
+    context = {"graph": graph}
+    small = compiled.execute(text, parse(text), None, context=context, variables=None, cost=99)
+    assert small is None
+    other = "{ articles(first: 100) { nodes { url } } }"
+    costly = compiled.execute(other, parse(other), None, context=context, variables=None, cost=100)
+    assert costly is not None and answer(costly) == reference(GRAPHQL, context, other)
+
+
+def test_one_off_documents_do_not_evict_plans(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(compiled_module, "CACHED_OPERATIONS", 3)
+    graph = loaded("data")[0]
+    compiled = CompiledOperations(GRAPHQL, DeadlineExceeded)
+    context = {"graph": graph}
+    hot = "{ stats { topics } }"
+    for _ in range(2):
+        compiled.execute(hot, parse(hot), None, context=context, variables=None)
+    for number in range(10):
+        once = f"{{ n{number}: stats {{ topics }} }}"
+        assert compiled.execute(once, parse(once), None, context=context, variables=None) is None
+    # Compiled already: the first use after the flood runs compiled.
+    assert compiled.execute(hot, parse(hot), None, context=context, variables=None) is not None
+
+
+def test_subscriptions_fall_back() -> None:
+    compiled = CompiledOperations(GRAPHQL, DeadlineExceeded, compile_after=1)
+    text = "subscription { __typename }"
+    assert compiled.execute(text, parse(text), None, context={}, variables=None) is None
+
+
+def test_execution_runs_compiled_plans_with_cost() -> None:
+    graph = loaded("data")[0]
+    execution = Execution(schema, Limits())
+    text = "query($n: Int!) { articles(first: $n) { nodes { id title } } }"
+
+    async def run() -> list[Any]:
+        return [
+            await execution.run(
+                text,
+                {"n": 2},
+                None,
+                graph=graph,
+                context={"graph": graph},
+                deadline=time.monotonic() + 10,
+            )
+            for _ in range(3)
+        ]
+
+    results = anyio.run(run)
+    expected = reference(GRAPHQL, {"graph": graph}, text, {"n": 2})
+    for result in results:
+        assert answer(result) == expected
+        assert result.extensions["cost"]["requested"] == 2
+    assert execution.compiled.has_plan(text, None)  # the later runs were compiled
+
+
+def test_served_answers_are_graphql_cores_once_compiled(data_server: LiveServer) -> None:
+    # Through the server: the first request of a small query runs on graphql-core, the
+    # later ones compiled; the client sees one answer, extensions and errors included.
+    graph = loaded("data")[0]
+    provider = max(graph.providers, key=lambda p: len(p.articles))
+    cases = [
+        (pick_query("Q2"), {"domain": provider.domain}),
+        ('{ article(id: "x", url: "y") { title } ok: stats { topics } }', {}),
+    ]
+    for text, variables in cases:
+        answers = [data_server.graphql(text, variables=variables) for _ in range(3)]
+        assert answers[1] == answers[0] and answers[2] == answers[0]
+        expected = reference(GRAPHQL, {"graph": graph}, text, variables)
+        assert answers[0]["data"] == expected["data"]
+        assert [(e["message"], e["path"]) for e in answers[0].get("errors", [])] == [
+            (e["message"], e["path"]) for e in expected["errors"]
+        ]
+
+
+def pick_query(name: str) -> str:
+    return next(query.document for query in queries(pick(loaded("data")[0])) if query.name == name)
+
+
+def test_a_compiled_operation_past_its_deadline_times_out() -> None:
+    graph = loaded("data")[0]
+    execution = Execution(schema, Limits())
+    text = "{ articles(first: 100) { nodes { title } } }"  # cost 100: compiled on first use
+
+    async def run() -> Any:
+        return await execution.run(
+            text, None, None, graph=graph, context={"graph": graph}, deadline=time.monotonic() - 1
+        )
+
+    result = anyio.run(run)
+    assert result.data is None
+    [error] = result.errors
+    assert error.extensions["code"] == "TIMEOUT"
+    assert execution.compiled.has_plan(text, None)  # it ran compiled
