@@ -133,6 +133,7 @@ def _build_wheel(tmp_path: Path, node_modules: Path) -> Path:
     built = _run([*pip, str(source)], tmp_path)
     # No deprecation wall on the way: the build says nothing when all is well.
     assert "Deprecat" not in built.stderr, built.stderr
+    assert "Warning" not in built.stderr, built.stderr
     (wheel,) = wheels.glob("content_graph-*.whl")
     return wheel
 
