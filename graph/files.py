@@ -108,6 +108,15 @@ def folder_kind(folders: list[str]) -> FileKind | None:
     return "record"
 
 
+def searched_folder(relative: str) -> bool:
+    """Whether the folder at `relative` may hold files the loader reads, at any depth.
+
+    The same rule that `file_kind` applies to each file's folders; `_data/` itself holds
+    no records, but its taxonomy folders do.
+    """
+    return relative == "_data" or folder_kind(relative.split("/")) is not None
+
+
 def _walk(root: str, prefix: str) -> Iterator[tuple[str, FileKind]]:
     try:
         entries = list(os.scandir(os.path.join(root, prefix) if prefix else root))
@@ -118,9 +127,7 @@ def _walk(root: str, prefix: str) -> Iterator[tuple[str, FileKind]]:
         # The taxonomy folders are found by name, and may be links (as before);
         # other linked folders are not followed.
         if entry.is_dir(follow_symlinks=prefix == "_data"):
-            # Pruned by the same rule that file_kind applies to each file's folders
-            # (`_data/` itself holds no records, but its taxonomy folders do).
-            if relative == "_data" or folder_kind(relative.split("/")) is not None:
+            if searched_folder(relative):
                 yield from _walk(root, relative)
         elif entry.is_file():
             kind = file_kind(relative)
