@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import multiprocessing
 import os
 import signal
 import threading
@@ -62,6 +63,10 @@ def create_app(
     """
     sdl = schema.as_str() + "\n"
     limits = settings.limits
+    # A server has threads, so reloads build in children of multiprocessing's forkserver
+    # (graph.load): the loader imported there once, not in every child, saves some
+    # 0.2-0.5 s a reload at 1k records.
+    multiprocessing.set_forkserver_preload(["graph.load"])
 
     async def healthz(request: Request) -> Response:
         return json_response({"status": "alive"})
