@@ -157,6 +157,8 @@ class Reloads:
     seconds: list[float] = field(default_factory=list)
     rss_first: int = 0
     rss_last: int = 0
+    # The server's RSS after reload 1, 10, 20, ...: growth that goes on is a leak.
+    rss_trend: list[tuple[int, int]] = field(default_factory=list)
 
 
 async def reload_repeatedly(
@@ -190,6 +192,8 @@ async def reload_repeatedly(
             if reloads.done == 1:
                 reloads.rss_first = server.memory_info().rss
             reloads.rss_last = server.memory_info().rss
+            if reloads.done == 1 or reloads.done % 10 == 0:
+                reloads.rss_trend.append((reloads.done, reloads.rss_last))
 
 
 async def drive(
@@ -356,6 +360,9 @@ def report(
         f"max {max(reloads.seconds or [0]):.2f} s",
         f"server RSS after the first reload: {reloads.rss_first / 2**20:.1f} MiB; after "
         f"reload {reloads.done}: {reloads.rss_last / 2**20:.1f} MiB ({reload_growth:+.1%})",
+        "server RSS by reload: "
+        + ", ".join(f"{done}: {rss / 2**20:.1f}" for done, rss in reloads.rss_trend)
+        + " MiB",
     ]
     passed = (
         transport == 0
