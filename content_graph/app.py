@@ -113,7 +113,8 @@ def create_app(
             )
         try:
             result = await reload(request.app, "admin")
-        except Exception:
+        except Exception as error:
+            log_failure(settings.data_dir, error)
             outcome = request.app.state.last_reload
             graph = request.app.state.graph
             return json_response(
@@ -125,7 +126,7 @@ def create_app(
                 },
                 status_code=409,
             )
-        logger.info("Reloaded: %s", load_summary(result))
+        logger.info("Reloaded (admin): %s", load_summary(result))
         stats = result.graph.stats
         return json_response(
             {
