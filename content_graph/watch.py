@@ -87,13 +87,19 @@ async def watch(data_dir: Path, on_change: OnChange) -> None:
             yield_on_timeout=True,
             ignore_permission_denied=True,
         )
-        async for batch in changes:
-            replaced = _identity(data_dir) != identity
-            if batch or replaced:
-                await on_change()
-            if replaced:
-                # The old folder's watch sees nothing of the new one: start again.
-                break
+        try:
+            async for batch in changes:
+                replaced = _identity(data_dir) != identity
+                if batch or replaced:
+                    await on_change()
+                if replaced:
+                    # The old folder's watch sees nothing of the new one: start again.
+                    break
+        except OSError:
+            if _identity(data_dir) is not None:
+                raise
+            # Gone before its watch was set up: the reload says so, then the loop waits.
+            await on_change()
 
 
 def _identity(data_dir: Path) -> tuple[int, int] | None:
