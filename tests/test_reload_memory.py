@@ -10,8 +10,9 @@ import gc
 import weakref
 from pathlib import Path
 
+import anyio
+import httpx
 import pytest
-from starlette.testclient import TestClient
 
 from content_graph.app import create_app, reload
 from content_graph.settings import Settings
@@ -30,17 +31,23 @@ def test_the_old_graph_is_freed_after_a_reload(
     data = tmp_path / "data"
     write_md(data, "_news/one.md", record("https://example.com/one", "One"))
     app = create_app(Settings(data_dir=data))
-    with TestClient(app) as client:
-        assert client.portal is not None
-        client.portal.call(reload, app, "signal")
-        for query in QUERIES:  # fill the caches with answers from this graph
-            assert client.post("/graphql", json={"query": query}).status_code == 200
-            assert client.get("/graphql", params={"query": query}).status_code == 200
-        first = weakref.ref(app.state.graph)
 
-        write_md(data, "_news/two.md", record("https://example.com/two", "Two"))
-        client.portal.call(reload, app, "signal")
-        answer = client.post("/graphql", json={"query": QUERIES[0]}).json()
-        assert answer["data"]["stats"]["articles"] == 2
-        gc.collect()
-        assert first() is None
+    async def scenario() -> weakref.ref:
+        # In process, since only here can a weak reference watch the graph object.
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://app") as client:
+            await reload(app, "start")
+            for query in QUERIES:  # fill the caches with answers from this graph
+                assert (await client.post("/graphql", json={"query": query})).status_code == 200
+                assert (await client.get("/graphql", params={"query": query})).status_code == 200
+            first = weakref.ref(app.state.graph)
+
+            write_md(data, "_news/two.md", record("https://example.com/two", "Two"))
+            await reload(app, "signal")
+            answer = (await client.post("/graphql", json={"query": QUERIES[0]})).json()
+            assert answer["data"]["stats"]["articles"] == 2
+        return first
+
+    first = anyio.run(scenario)
+    gc.collect()
+    assert first() is None
