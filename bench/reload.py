@@ -93,7 +93,8 @@ class Server:
         return answer.json()["data"]
 
     def load_seconds(self) -> list[float]:
-        found = re.findall(r"Reloaded \(watch\): .* in ([0-9.]+)s;", self.log.read_text())
+        # Only the watcher reloads here; the trigger in brackets is optional.
+        found = re.findall(r"Reloaded(?: \(\w+\))?: .* in ([0-9.]+)s;", self.log.read_text())
         return [float(seconds) for seconds in found]
 
     def stop(self) -> None:
