@@ -59,8 +59,9 @@ class RecordChanges:
             return True
         if change == Change.deleted:
             return relative in self.folders
-        if os.path.isdir(path) and searched_folder(relative):
-            # A folder moved in reports only itself, not the files inside it.
+        if change == Change.added and os.path.isdir(path) and searched_folder(relative):
+            # A folder moved in reports only itself, not the files inside it. (A folder
+            # "modified" is a change of its own attributes: nothing the loader reads.)
             self.folders.add(relative)
             return True
         return False

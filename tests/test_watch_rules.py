@@ -94,8 +94,10 @@ def test_folders_count_when_they_may_hold_records(tmp_path: Path) -> None:
     # ...nor does a removed file without a record suffix (vim's probe), which cannot
     # have been a known folder.
     assert not changes(Change.deleted, str(tmp_path / "_news/4913"))
-    # A folder moved in counts, and is known from then on.
+    # A folder moved in counts, and is known from then on; a folder's own attributes
+    # changing (a chmod) does not.
     (tmp_path / "_news/2025").mkdir()
+    assert not changes(Change.modified, str(tmp_path / "_news"))
     assert changes(Change.added, str(tmp_path / "_news/2025"))
     (tmp_path / "_news/2025").rmdir()
     assert changes(Change.deleted, str(tmp_path / "_news/2025"))
