@@ -80,6 +80,15 @@ def test_created_changed_and_deleted_records_are_served(watched: tuple[Path, Liv
     wait_for(server, "a deletion", lambda: "https://example.com/two" not in titles(server))
     assert stats(server)["articles"] == 2
 
+    # A folder moved in, then away: the system reports only the folder's name.
+    outside = data.parent / "batch"
+    write_md(outside, "four.md", record("https://example.com/four", "Four"))
+    outside.rename(data / "_news/batch")
+    four = "https://example.com/four"
+    wait_for(server, "a folder moved in", lambda: four in titles(server))
+    (data / "_news/batch").rename(outside)
+    wait_for(server, "a folder moved away", lambda: four not in titles(server))
+
 
 def test_a_taxonomy_change_is_served(watched: tuple[Path, LiveServer]) -> None:
     data, server = watched
