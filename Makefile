@@ -7,7 +7,7 @@ DATA ?= data
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: serve test lint bench bench-load bench-workers install assets clean
+.PHONY: serve test lint bench bench-load bench-workers bench-reload install assets clean
 
 serve: $(VENV)/.installed-serve assets
 	$(BIN)/content-graph serve $(DATA) --host $(HOST) --port $(PORT)
@@ -55,6 +55,10 @@ bench-load: $(VENV)/.installed-test
 # serve --workers N at 100k records: shared memory, Q2 throughput, start (bench/WORKERS.md).
 bench-workers: $(VENV)/.installed-test
 	$(BIN)/python -m bench.workers
+
+# serve --watch: from a file write to a query that sees it, 1k and 100k records (bench/RELOAD.md).
+bench-reload: $(VENV)/.installed
+	$(BIN)/python -m bench.reload
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .hypothesis build dist

@@ -1,7 +1,7 @@
 """Soak: a real server under a minute of concurrent mixed traffic, from another process.
 
     .venv/bin/python bench/soak.py [--data DIR] [--duration 60] [--warmup 20]
-                                   [--concurrency 16]
+                                   [--concurrency 16] [--reload-every S [--reloads 50]]
 
 Starts `content-graph`'s app under uvicorn on a loopback socket (a separate process),
 then sends it, from this process, a mix of requests: valid queries, invalid ones (bad
@@ -16,6 +16,14 @@ It passes (exit status 0) when there was no transport error, no 5xx, and the res
 memory after the run is within 5% of that after the warm-up. The set of distinct
 requests is bounded, so every cache is full by the end of the warm-up and any growth
 after it is a leak.
+
+With `--reload-every S`, the server serves a copy of the data with `--watch` on, and
+every S seconds during the measured run the soak changes a record file there and waits
+until /readyz shows the new version: the run lasts `--duration` seconds and at least
+`--reloads` reloads. It then passes when, besides the above, every reload was served
+and the resident memory after the last reload is within 10% of that after the first
+(an old graph kept alive would add its whole size each time). The 5% rule from the
+warm-up does not apply then: the response cache refills on every new version.
 """
 
 from __future__ import annotations
@@ -25,6 +33,7 @@ import asyncio
 import json
 import os
 import random
+import shutil
 import socket
 import statistics
 import subprocess
@@ -134,20 +143,84 @@ class Tally:
     statuses: dict[str, Counter[int]] = field(default_factory=lambda: defaultdict(Counter))
     transport_errors: Counter[str] = field(default_factory=Counter)
     timeouts: Counter[str] = field(default_factory=Counter)
+    seconds: float = 0.0  # how long the traffic ran
+
+
+@dataclass
+class Reloads:
+    """The reloads made during a run (`--reload-every`) and the server's memory."""
+
+    every: float
+    wanted: int
+    done: int = 0
+    failed: int = 0
+    seconds: list[float] = field(default_factory=list)
+    rss_first: int = 0
+    rss_last: int = 0
+    # The server's RSS after reload 1, 10, 20, ...: growth that goes on is a leak.
+    rss_trend: list[tuple[int, int]] = field(default_factory=list)
+
+
+async def reload_repeatedly(
+    base: str, data: Path, server: psutil.Process, reloads: Reloads, running: asyncio.Event
+) -> None:
+    """Every `reloads.every` seconds while `running`, change a record file and wait until
+    the server serves the new version (it watches the folder)."""
+    path = data / "_news" / "zz-soak-reload.md"
+    async with httpx.AsyncClient(timeout=30) as client:
+        version = (await client.get(f"{base}/readyz")).json()["version"]
+        while running.is_set():
+            await asyncio.sleep(reloads.every)
+            started = time.perf_counter()
+            number = reloads.done + reloads.failed
+            path.write_text(
+                f"---\ntitle: Soak reload {number}\n"
+                f"webUrl: https://soak.example/reload/{number}\n---\n"
+            )
+            deadline = started + 60
+            while time.perf_counter() < deadline:
+                ready = (await client.get(f"{base}/readyz")).json()
+                if ready["version"] != version:
+                    version = ready["version"]
+                    break
+                await asyncio.sleep(0.02)
+            else:
+                reloads.failed += 1
+                continue
+            reloads.seconds.append(time.perf_counter() - started)
+            reloads.done += 1
+            if reloads.done == 1:
+                reloads.rss_first = server.memory_info().rss
+            reloads.rss_last = server.memory_info().rss
+            if reloads.done == 1 or reloads.done % 10 == 0:
+                reloads.rss_trend.append((reloads.done, reloads.rss_last))
 
 
 async def drive(
-    url: str, mix: dict[str, list[Request]], seconds: float, concurrency: int, seed: int
+    url: str,
+    mix: dict[str, list[Request]],
+    seconds: float,
+    concurrency: int,
+    seed: int,
+    reloads: Reloads | None = None,
+    data: Path | None = None,
+    server: psutil.Process | None = None,
 ) -> Tally:
     tally = Tally()
     kinds = list(WEIGHTS)
     weights = [WEIGHTS[kind] for kind in kinds]
-    stop_at = time.monotonic() + seconds
+    started = time.monotonic()
+    stop_at = started + seconds
+
+    def going() -> bool:
+        if time.monotonic() < stop_at:
+            return True
+        return reloads is not None and reloads.done + reloads.failed < reloads.wanted
 
     async def worker(number: int) -> None:
         chooser = random.Random(seed * 1000 + number)
         async with httpx.AsyncClient(timeout=30) as client:
-            while time.monotonic() < stop_at:
+            while going():
                 kind = "slow" if number == 0 else chooser.choices(kinds, weights)[0]
                 request = chooser.choice(mix[kind])
                 started = time.perf_counter()
@@ -166,11 +239,24 @@ async def drive(
                 tally.statuses[kind][response.status_code] += 1
                 tally.timeouts[kind] += b'"code":"TIMEOUT"' in response.content
 
+    if reloads is None or data is None or server is None:
+        await asyncio.gather(*(worker(number) for number in range(concurrency)))
+        tally.seconds = time.monotonic() - started
+        return tally
+    running = asyncio.Event()
+    running.set()
+    base = url.removesuffix("/graphql")
+    reloader = asyncio.create_task(reload_repeatedly(base, data, server, reloads, running))
     await asyncio.gather(*(worker(number) for number in range(concurrency)))
+    tally.seconds = time.monotonic() - started
+    running.clear()
+    await reloader
     return tally
 
 
-def start_server(data_dir: Path, workdir: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(
+    data_dir: Path, workdir: Path, watch: bool = False
+) -> tuple[subprocess.Popen[bytes], str]:
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.bind(("127.0.0.1", 0))
     listener.listen(1024)
@@ -180,6 +266,7 @@ def start_server(data_dir: Path, workdir: Path) -> tuple[subprocess.Popen[bytes]
         **ENV,
         "CONTENT_GRAPH_DATA": str(data_dir),
         "CONTENT_GRAPH_CACHE": str(workdir / "cache"),
+        "CONTENT_GRAPH_WATCH": str(watch).lower(),
     }
     command = [sys.executable, "-m", "uvicorn", "--factory", APP_FACTORY]
     with listener:
@@ -226,7 +313,9 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def report(tally: Tally, seconds: float, rss_warm: int, rss_end: int) -> tuple[str, bool]:
+def report(
+    tally: Tally, seconds: float, rss_warm: int, rss_end: int, reloads: Reloads | None = None
+) -> tuple[str, bool]:
     lines = [
         "| kind | requests | statuses | stopped at the time limit | p50 ms | p99 ms |",
         "|---|---:|---|---:|---:|---:|",
@@ -245,7 +334,7 @@ def report(tally: Tally, seconds: float, rss_warm: int, rss_end: int) -> tuple[s
             f"| {percentile(latencies, 0.99) * 1000:.1f} |"
         )
     lines.append(
-        f"| all | {len(every):,} ({len(every) / seconds:,.0f}/s) | 5xx: {fives} "
+        f"| all | {len(every):,} ({len(every) / (tally.seconds or seconds):,.0f}/s) | 5xx: {fives} "
         f"| {sum(tally.timeouts.values()):,} | "
         f"{statistics.median(every) * 1000:.1f} | {percentile(every, 0.99) * 1000:.1f} |"
     )
@@ -257,9 +346,35 @@ def report(tally: Tally, seconds: float, rss_warm: int, rss_end: int) -> tuple[s
         f"server RSS after warm-up: {rss_warm / 2**20:.1f} MiB; after the run: "
         f"{rss_end / 2**20:.1f} MiB ({growth:+.1%})",
     ]
-    passed = transport == 0 and fives == 0 and abs(growth) <= 0.05
+    if reloads is None:
+        passed = transport == 0 and fives == 0 and abs(growth) <= 0.05
+        lines.append(
+            f"result: {'PASS' if passed else 'FAIL'} (0 transport errors, 0 5xx, RSS within 5%)"
+        )
+        return "\n".join(lines), passed
+    reload_growth = (reloads.rss_last - reloads.rss_first) / max(reloads.rss_first, 1)
+    lines += [
+        f"reloads (a watched file change every {reloads.every:g} s, until served): "
+        f"{reloads.done} served, {reloads.failed} not served within 60 s; from the write to "
+        f"the new version on /readyz: median {statistics.median(reloads.seconds or [0]):.2f} s, "
+        f"max {max(reloads.seconds or [0]):.2f} s",
+        f"server RSS after the first reload: {reloads.rss_first / 2**20:.1f} MiB; after "
+        f"reload {reloads.done}: {reloads.rss_last / 2**20:.1f} MiB ({reload_growth:+.1%})",
+        "server RSS by reload: "
+        + ", ".join(f"{done}: {rss / 2**20:.1f}" for done, rss in reloads.rss_trend)
+        + " MiB",
+    ]
+    passed = (
+        transport == 0
+        and fives == 0
+        and reloads.failed == 0
+        and reloads.done >= reloads.wanted
+        and abs(reload_growth) <= 0.10
+    )
     lines.append(
-        f"result: {'PASS' if passed else 'FAIL'} (0 transport errors, 0 5xx, RSS within 5%)"
+        f"result: {'PASS' if passed else 'FAIL'} (0 transport errors, 0 5xx, every reload "
+        f"served, at least {reloads.wanted} reloads, RSS after the last reload within 10% of "
+        "that after the first)"
     )
     return "\n".join(lines), passed
 
@@ -271,11 +386,28 @@ def main() -> int:
     parser.add_argument("--warmup", type=float, default=20.0, help="seconds before measuring")
     parser.add_argument("--concurrency", type=int, default=16, help="requests in flight")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--reload-every",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="change a record every S seconds of the run (the server watches a copy of the "
+        "data); 0: no reloads",
+    )
+    parser.add_argument("--reloads", type=int, default=50, help="the fewest reloads to make")
     arguments = parser.parse_args()
 
     workdir = REPO / "bench" / "out" / "soak"
     workdir.mkdir(parents=True, exist_ok=True)
-    process, base = start_server(arguments.data, workdir)
+    reloads = None
+    data = arguments.data
+    if arguments.reload_every > 0:
+        reloads = Reloads(arguments.reload_every, arguments.reloads)
+        # The soak writes into the data it serves: a copy, never the repository's data/.
+        data = workdir / "data"
+        shutil.rmtree(data, ignore_errors=True)
+        shutil.copytree(arguments.data, data)
+    process, base = start_server(data, workdir, watch=reloads is not None)
     try:
         url = f"{base}/graphql"
         mix = requests_by_kind(*sample_values(url))
@@ -284,7 +416,16 @@ def main() -> int:
         time.sleep(SETTLE)
         rss_warm = server.memory_info().rss
         tally = asyncio.run(
-            drive(url, mix, arguments.duration, arguments.concurrency, arguments.seed + 1)
+            drive(
+                url,
+                mix,
+                arguments.duration,
+                arguments.concurrency,
+                arguments.seed + 1,
+                reloads,
+                data,
+                server,
+            )
         )
         time.sleep(SETTLE)
         rss_end = server.memory_info().rss
@@ -292,7 +433,7 @@ def main() -> int:
     finally:
         process.terminate()
         process.wait(timeout=30)
-    table, passed = report(tally, arguments.duration, rss_warm, rss_end)
+    table, passed = report(tally, arguments.duration, rss_warm, rss_end, reloads)
     print(
         f"soak: {arguments.data} for {arguments.duration:g} s after a {arguments.warmup:g} s "
         f"warm-up, {arguments.concurrency} concurrent requests; server time limit "

@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from content_graph.settings import (
+    ADMIN_TOKEN_ENV,
     CORS_ORIGINS_ENV,
     CSRF_PREVENTION_ENV,
     DATA_ENV,
@@ -48,6 +49,7 @@ from content_graph.settings import (
     RESPONSE_CACHE_ENV,
     SUBSCRIPTION_INIT_TIMEOUT_ENV,
     TIMEOUT_ENV,
+    WATCH_ENV,
     WORKERS_ENV,
     Limits,
     Settings,
@@ -372,6 +374,22 @@ def _limit_options(command: Callable[..., None]) -> Callable[..., None]:
     default=DEFAULT_PERSISTED_QUERY_BYTES,
     help="Memory for automatic persisted queries (Apollo); 0 turns them off.",
 )
+@_setting(
+    "--watch/--no-watch",
+    WATCH_ENV,
+    default=False,
+    help="Reload when a record or taxonomy file under DATA_DIR is created, changed or "
+    "deleted (docs/live.md).",
+)
+@_setting(
+    "--admin-token",
+    ADMIN_TOKEN_ENV,
+    metavar="TOKEN",
+    default=None,
+    help="Turn on POST /admin/reload for clients sending 'Authorization: Bearer TOKEN' "
+    "(off by default; prefer the env var: flags show in the process list).",
+    show_default=False,
+)
 @_limit_options
 def serve(
     data_dir: Path | None,
@@ -381,6 +399,8 @@ def serve(
     response_cache_bytes: int,
     cache_max_age: int,
     persisted_query_bytes: int,
+    watch: bool,
+    admin_token: str | None,
     **limits: Any,
 ) -> None:
     """Serve DATA_DIR as a GraphQL API, with a playground for browsers.
@@ -395,11 +415,17 @@ def serve(
       /graphql          GraphQL over HTTP (POST, or GET for queries)
       /schema.graphql   the schema, in SDL
       /healthz /readyz  liveness and readiness
+      /admin/reload     POST reloads, with --admin-token only
+
+    \b
+    Reloading without a restart (docs/live.md): --watch, a SIGHUP, or
+    `content-graph reload`. A reload that fails keeps serving the last good
+    data, and /readyz says why.
 
     \b
     Examples:
       content-graph serve
-      content-graph serve ../news-site --port 9000
+      content-graph serve ../news-site --port 9000 --watch
       CONTENT_GRAPH_WORKERS=4 content-graph serve data --host 0.0.0.0
     """
     from content_graph.server import playground_url
@@ -414,6 +440,8 @@ def serve(
         max_age=cache_max_age,
         persisted_query_bytes=persisted_query_bytes,
         limits=Limits(**limits),
+        watch=watch,
+        admin_token=admin_token or None,
     )
     if not settings.data_dir.is_dir():
         problem = "is not a directory" if settings.data_dir.exists() else "does not exist"
@@ -489,3 +517,127 @@ def schema() -> None:
     from schema import schema as graphql_schema
 
     click.echo(graphql_schema.as_str())
+
+
+def _server_url() -> str:
+    # Where `serve` listens when started with the same env vars.
+    from content_graph.server import playground_url
+
+    return playground_url(Settings.from_env()).removesuffix("/graphql")
+
+
+@main.command()
+@click.option(
+    "--url",
+    metavar="URL",
+    default=_server_url,
+    show_default="http://$CONTENT_GRAPH_HOST:$CONTENT_GRAPH_PORT",
+    help="The running server; POST URL/admin/reload.",
+)
+@_setting(
+    "--admin-token",
+    ADMIN_TOKEN_ENV,
+    metavar="TOKEN",
+    default=None,
+    help="The token the server was started with (its --admin-token).",
+    show_default=False,
+)
+@click.option(
+    "--pid",
+    type=click.IntRange(min=1),
+    help="Send SIGHUP to this process instead (the server, or the supervisor of "
+    "--workers); needs no token, but cannot report the outcome.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=600.0,
+    show_default=True,
+    help="Seconds to wait for the reload to finish.",
+)
+def reload(url: str, admin_token: str | None, pid: int | None, timeout: float) -> None:
+    """Make a running server load its data folder again, and report how it went.
+
+    By default this POSTs to the server's /admin/reload with the admin token
+    (the server must run with --admin-token or CONTENT_GRAPH_ADMIN_TOKEN; this
+    command reads the same env var). It waits for the reload and prints what
+    was loaded, or why the reload failed; the server keeps serving the last
+    good data either way. With several workers the supervisor reloads and this
+    prints that it accepted. With --pid it sends SIGHUP instead, like `kill
+    -HUP PID`. A server started with --watch reloads by itself on every change.
+
+    \b
+    Exit status: 0 when the server reloaded (or accepted, or was signalled),
+    1 when the reload failed, 2 when the server could not be asked (not
+    running, no admin route, wrong token).
+
+    \b
+    Examples:
+      CONTENT_GRAPH_ADMIN_TOKEN=s3cret content-graph reload
+      content-graph reload --url http://10.0.0.5:9000 --admin-token s3cret
+      content-graph reload --pid "$(pgrep -of 'content-graph serve')"
+    """
+    if pid is not None:
+        import os
+        import signal
+
+        try:
+            os.kill(pid, signal.SIGHUP)
+        except OSError as error:
+            click.echo(f"error: cannot signal process {pid}: {error.strerror}", err=True)
+            sys.exit(2)
+        click.echo(f"sent SIGHUP to {pid}; its log and /readyz say how the reload went")
+        return
+    if not admin_token:
+        raise click.UsageError(
+            "give the server's admin token (--admin-token or CONTENT_GRAPH_ADMIN_TOKEN), "
+            "or --pid to send SIGHUP"
+        )
+    status, answer = _post_reload(url.rstrip("/") + "/admin/reload", admin_token, timeout)
+    if status == 200:
+        click.echo(f"reloaded: {answer['summary']} (version {answer['version']})")
+    elif status == 202:
+        click.echo("accepted: the supervisor reloads and restarts its workers; see /readyz")
+    elif status == 409:
+        failure = answer.get("lastReload") or {}
+        click.echo(
+            f"reload failed: {failure.get('error')}; still serving version {answer.get('version')}",
+            err=True,
+        )
+        sys.exit(1)
+    else:
+        reasons = {
+            404: "the server has no /admin/reload: start it with --admin-token",
+            401: "the server wants the admin token",
+            403: "the server refused the admin token",
+        }
+        reason = reasons.get(status) or answer.get("error") or f"HTTP status {status}"
+        click.echo(f"error: {reason} ({url})", err=True)
+        sys.exit(2)
+
+
+def _post_reload(url: str, token: str, timeout: float) -> tuple[int, dict[str, Any]]:
+    """The status and JSON answer of POST `url`; exits with status 2 if none came."""
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(
+        url,
+        data=b"{}",
+        method="POST",
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            status, body = response.status, response.read()
+    except urllib.error.HTTPError as error:
+        status, body = error.code, error.read()
+    except (urllib.error.URLError, OSError) as error:
+        reason = getattr(error, "reason", error)
+        click.echo(f"error: cannot reach the server at {url}: {reason}", err=True)
+        sys.exit(2)
+    try:
+        answer = json.loads(body)
+    except ValueError:
+        answer = {}
+    return status, answer if isinstance(answer, dict) else {}

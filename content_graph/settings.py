@@ -21,6 +21,9 @@ WORKERS_ENV = "CONTENT_GRAPH_WORKERS"
 RESPONSE_CACHE_ENV = "CONTENT_GRAPH_RESPONSE_CACHE_BYTES"
 MAX_AGE_ENV = "CONTENT_GRAPH_CACHE_MAX_AGE"
 PERSISTED_QUERIES_ENV = "CONTENT_GRAPH_PERSISTED_QUERY_BYTES"
+# Live reloading (docs/live.md): watch the data folder; the token of POST /admin/reload.
+WATCH_ENV = "CONTENT_GRAPH_WATCH"
+ADMIN_TOKEN_ENV = "CONTENT_GRAPH_ADMIN_TOKEN"
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -162,6 +165,9 @@ class Settings:
     max_age: int = DEFAULT_MAX_AGE
     persisted_query_bytes: int = DEFAULT_PERSISTED_QUERY_BYTES
     limits: Limits = field(default_factory=Limits)
+    watch: bool = False
+    # None (or empty) leaves POST /admin/reload off: it answers 404.
+    admin_token: str | None = field(default=None, repr=False)  # kept out of logs
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -180,6 +186,8 @@ class Settings:
                 environ, PERSISTED_QUERIES_ENV, DEFAULT_PERSISTED_QUERY_BYTES
             ),
             limits=Limits.from_env(environ),
+            watch=_switch(environ, WATCH_ENV, False),
+            admin_token=environ.get(ADMIN_TOKEN_ENV) or None,
         )
 
     def to_env(self) -> dict[str, str]:
@@ -193,6 +201,8 @@ class Settings:
             MAX_AGE_ENV: str(self.max_age),
             PERSISTED_QUERIES_ENV: str(self.persisted_query_bytes),
             **self.limits.to_env(),
+            WATCH_ENV: str(self.watch).lower(),
+            ADMIN_TOKEN_ENV: self.admin_token or "",
         }
 
 

@@ -83,11 +83,15 @@ from content_graph.persisted import PersistedQueries, PersistedQueryError
 from content_graph.response_cache import CachedResponse, CacheKey, ResponseCache, cache_key
 from content_graph.settings import MAX_BATCH_ENV, Limits
 from graph.model import ContentGraph
+from resolvers.reloads import CONTEXT_KEY as LAST_RELOAD
+from resolvers.reloads import LastReload
 
 JSON = "application/json"
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 
 GraphSource = Callable[[Request], ContentGraph | None]
+# The outcome of the server's last load, read with the graph (docs/live.md).
+ReloadSource = Callable[[Request], LastReload | None]
 
 # The websocket close code for "the server is full": 1013, Try Again Later (RFC 6455
 # registry). graphql-ws clients retry it with their back-off, which is what we want.
@@ -168,6 +172,7 @@ class GraphQLView(GraphQL):
         max_age: int = 0,
         limits: Limits | None = None,
         events: Broadcaster | None = None,
+        last_reload: ReloadSource | None = None,
     ) -> None:
         limits = limits or Limits()
         ide = "graphiql" if limits.graphiql else None
@@ -187,6 +192,7 @@ class GraphQLView(GraphQL):
         self.connections = 0
         self.max_batch = limits.max_batch
         self.current_graph = current_graph
+        self.last_reload: ReloadSource = last_reload or (lambda request: None)
         self.playground = playground
         # `is None`, not `or`: an empty cache or store is falsy (it has a length).
         self.response_cache = ResponseCache(0) if response_cache is None else response_cache
@@ -210,6 +216,8 @@ class GraphQLView(GraphQL):
             )
         else:
             request.state.graph = graph
+            # Read with the graph, no await between: one request sees one reload.
+            request.state.last_reload = self.last_reload(request)
             try:
                 response = await self._respond(request, graph)
             except Exception as error:
@@ -272,7 +280,11 @@ class GraphQLView(GraphQL):
             if self.response_cache.enabled and data.query is not None:
                 media_type = preferred_media_type(request.headers.get("accept", ""))
                 key = cache_key(
-                    graph.version, media_type, data.query, data.operation_name, data.variables
+                    _served_version(request, graph),
+                    media_type,
+                    data.query,
+                    data.operation_name,
+                    data.variables,
                 )
                 cached = self.response_cache.get(key)
                 if cached is not None:
@@ -303,12 +315,15 @@ class GraphQLView(GraphQL):
                 "request": request,
                 "events": self.events.events,
                 "deadline": math.inf,
+                # Looked up when asked: a subscription outlives many reloads.
+                LAST_RELOAD: lambda: self.last_reload(request),
             }
         return {
             "graph": request.state.graph,
             "request": request,
             "response": response,
             "deadline": self.execution.deadline(),
+            LAST_RELOAD: request.state.last_reload,
         }
 
     async def get_sub_response(self, request: Request) -> Response:  # type: ignore[override]
@@ -538,10 +553,17 @@ def _etag(request: Request, graph: ContentGraph) -> str:
     # The answer depends on the query string, the loaded data and the negotiated type.
     accepted = preferred_media_type(request.headers.get("accept", ""))
     digest = hashlib.blake2b(digest_size=12)
-    for part in (graph.version, accepted, request.url.query):
+    for part in (_served_version(request, graph), accepted, request.url.query):
         digest.update(part.encode())
         digest.update(b"\0")
     return f'W/"{digest.hexdigest()}"'
+
+
+def _served_version(request: Request, graph: ContentGraph) -> str:
+    # What the answers depend on besides the request: the data, and the outcome of the
+    # last reload (`stats` reports it; a failed reload leaves the data's version as is).
+    outcome: LastReload | None = request.state.last_reload
+    return graph.version if outcome is None else f"{graph.version}.{outcome.attempt}"
 
 
 def _matches(if_none_match: str | None, etag: str) -> bool:

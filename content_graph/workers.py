@@ -11,6 +11,10 @@ Signals to the supervisor:
 - SIGHUP reloads: the supervisor loads the data folder again (the old workers keep
   answering meanwhile), forks new workers from the new graph and stops the old ones
   gracefully, so every worker serves the new data and the workers share it again.
+  With `--watch` the supervisor watches the data folder (in a thread) and reloads the
+  same way on each change; a worker given POST /admin/reload passes it on as a SIGHUP.
+  A reload that fails keeps the old graph, and the workers are replaced all the same,
+  so that each one's /readyz and `stats` report the failure.
 - SIGTERM or SIGINT stops every worker gracefully (in-flight requests finish), then the
   supervisor exits.
 
@@ -25,18 +29,22 @@ import logging
 import os
 import signal
 import socket
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import anyio
 import uvicorn
 from starlette.applications import Starlette
 
-from content_graph.app import create_app, log_load
+from content_graph import watch
+from content_graph.app import create_app, log_failure, log_load, next_reload
 from content_graph.ready import ReadyLine, StartedServer
 from content_graph.settings import Settings
 from graph import LoadResult, load
 from graph.report import counted
+from resolvers.reloads import LastReload, Trigger
 
 logger = logging.getLogger("content_graph")
 
@@ -61,20 +69,28 @@ class Supervisor:
     workers: dict[int, float] = field(default_factory=dict)  # pid → when it started
     retiring: set[int] = field(default_factory=set)
     signals: list[int] = field(default_factory=list)
+    last_reload: LastReload | None = None
+    # Set by the watcher thread (--watch) when the data folder changed.
+    changed: threading.Event = field(default_factory=threading.Event)
 
     def run(self) -> None:
         for signum in (signal.SIGHUP, signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda signum, frame: self.signals.append(signum))
         self.fork_workers()
+        if self.settings.watch:
+            self.start_watching()
         try:
             while True:
                 while self.signals:
                     signum = self.signals.pop(0)
                     if signum == signal.SIGHUP:
-                        self.reload()
+                        self.reload("signal")
                     else:
                         self.stop()
                         return
+                if self.changed.is_set():
+                    self.changed.clear()
+                    self.reload("watch")
                 self.reap()
                 self.count_started()
                 time.sleep(POLL_INTERVAL)
@@ -95,7 +111,12 @@ class Supervisor:
         try:
             for signum in (signal.SIGHUP, signal.SIGTERM, signal.SIGINT):
                 signal.signal(signum, signal.SIG_DFL)
-            app = create_app(self.settings, preloaded=self.graph)
+            app = create_app(
+                self.settings,
+                preloaded=self.graph,
+                supervisor=os.getppid(),
+                last_reload=self.last_reload,
+            )
             StartedServer(self.config(app), self.signal_started).run(sockets=[self.sock])
             code = 0
         except BaseException:
@@ -132,14 +153,36 @@ class Supervisor:
                     time.sleep(RESTART_BACKOFF)
                 self.fork_workers()
 
-    def reload(self) -> None:
+    def start_watching(self) -> None:
+        """Watch the data folder in a thread that flags each change for the main loop."""
+
+        async def flag() -> None:
+            self.changed.set()
+
+        def run() -> None:
+            try:
+                anyio.run(watch.watch, self.settings.data_dir, flag)
+            except Exception:
+                logger.exception(
+                    "Watching %s stopped; reload with SIGHUP instead", self.settings.data_dir
+                )
+
+        # A daemon: it must not keep the supervisor alive once the workers are stopped.
+        # Workers forked later have only the forking thread, so they never watch.
+        threading.Thread(target=run, name="watch", daemon=True).start()
+
+    def reload(self, trigger: Trigger) -> None:
         try:
             # The old workers keep answering from the old graph while this loads.
             result = load(self.settings.data_dir, separate_process=True)
-        except Exception:
-            logger.exception("Reload of %s failed", self.settings.data_dir)
+        except Exception as error:
+            log_failure(self.settings.data_dir, error)
+            self.last_reload = next_reload(self.last_reload, trigger, error)
+            # New workers from the same graph, so that each reports the failure.
+            self.recycle_workers()
             return
-        log_load(result, reloaded=True)
+        log_load(result, trigger=trigger)
+        self.last_reload = next_reload(self.last_reload, trigger)
         # The old graph goes before the new workers fork, or they would inherit it too;
         # the old workers keep their own pages of it until they exit.
         gc.unfreeze()
@@ -147,6 +190,9 @@ class Supervisor:
         del result
         gc.collect()
         gc.freeze()
+        self.recycle_workers()
+
+    def recycle_workers(self) -> None:
         old = set(self.workers)
         self.workers = {}
         self.fork_workers()
@@ -194,7 +240,7 @@ def serve_workers(
     # a worker would otherwise write to every object's header and unshare its page.
     gc.collect()
     gc.freeze()
-    Supervisor(settings, config, sock, result, ready).run()
+    Supervisor(settings, config, sock, result, ready, last_reload=next_reload(None, "start")).run()
 
 
 def _signal(pid: int, signum: int) -> None:

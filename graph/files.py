@@ -62,39 +62,77 @@ class FileResult(NamedTuple):
 def discover(data_dir: Path) -> list[tuple[str, FileKind]]:
     """Every candidate file, as (path relative to data_dir, kind), in byte-wise path order.
 
-    Hidden files and folders are skipped; so is everything under the top-level `_data/`
-    except its taxonomy folders. Symlinked folders are not followed, so a link loop
-    cannot make discovery endless.
+    Which files are candidates is `file_kind`'s decision. Symlinked folders are not
+    followed, so a link loop cannot make discovery endless.
     """
     found: list[tuple[str, FileKind]] = []
-    for entry_path, kind in _walk(str(data_dir), "", None):
+    for entry_path, kind in _walk(str(data_dir), ""):
         found.append((entry_path, kind))
     # Byte-wise order of the relative paths, as SEMANTICS.md fixes "first" and "last".
     found.sort(key=lambda item: item[0].encode("utf-8", "surrogateescape"))
     return found
 
 
-def _walk(root: str, prefix: str, kind: FileKind | None) -> Iterator[tuple[str, FileKind]]:
+def file_kind(relative: str) -> FileKind | None:
+    """What the loader reads the file at `relative` as, or None when it does not read it.
+
+    `relative` is the file's path under the data directory, `/`-separated. The one rule
+    for "is this a record or taxonomy file": `discover` applies it while walking, and
+    the watcher of `serve --watch` to each changed path, so both agree on every name.
+    Hidden files and folders are skipped; under the top-level `_data/`, only the
+    taxonomy folders are read; only Markdown and YAML suffixes are records.
+
+    Editors' side files fall out of these rules, so a save never shows the loader a
+    half-written neighbour: swap and lock files are hidden (`.a.md.swp`, `.#a.md`),
+    backups and temporary copies end in another suffix (`a.md~`, `a.md.tmp`,
+    `#a.md#`, `a.md___jb_tmp___`), and vim's probe file `4913` has none. The file
+    being saved itself is read when the save's last change arrives.
+    """
+    *folders, name = relative.split("/")
+    kind = folder_kind(folders)
+    if kind is None or name.startswith("."):
+        return None
+    suffix = os.path.splitext(name)[1].lower()
+    if suffix in MARKDOWN_SUFFIXES or suffix in YAML_SUFFIXES:
+        return kind
+    return None
+
+
+def folder_kind(folders: list[str]) -> FileKind | None:
+    """The kind of the files in the folder `folders` (its path, split), or None when
+    nothing in it is read: a hidden folder, or `_data/` outside its taxonomy folders."""
+    if any(folder.startswith(".") for folder in folders):
+        return None
+    if folders and folders[0] == "_data":
+        return TAXONOMY_FOLDERS.get(folders[1]) if len(folders) > 1 else None
+    return "record"
+
+
+def searched_folder(relative: str) -> bool:
+    """Whether the folder at `relative` may hold files the loader reads, at any depth.
+
+    The same rule that `file_kind` applies to each file's folders; `_data/` itself holds
+    no records, but its taxonomy folders do.
+    """
+    return relative == "_data" or folder_kind(relative.split("/")) is not None
+
+
+def _walk(root: str, prefix: str) -> Iterator[tuple[str, FileKind]]:
     try:
         entries = list(os.scandir(os.path.join(root, prefix) if prefix else root))
     except OSError:
         return
     for entry in entries:
-        name = entry.name
-        if name.startswith("."):
-            continue
-        relative = f"{prefix}/{name}" if prefix else name
-        if entry.is_dir(follow_symlinks=False):
-            if not prefix and name == "_data":
-                for folder, folder_kind in TAXONOMY_FOLDERS.items():
-                    if os.path.isdir(os.path.join(root, "_data", folder)):
-                        yield from _walk(root, f"_data/{folder}", folder_kind)
-                continue
-            yield from _walk(root, relative, kind)
+        relative = f"{prefix}/{entry.name}" if prefix else entry.name
+        # The taxonomy folders are found by name, and may be links (as before);
+        # other linked folders are not followed.
+        if entry.is_dir(follow_symlinks=prefix == "_data"):
+            if searched_folder(relative):
+                yield from _walk(root, relative)
         elif entry.is_file():
-            suffix = os.path.splitext(name)[1].lower()
-            if suffix in MARKDOWN_SUFFIXES or suffix in YAML_SUFFIXES:
-                yield relative, kind or "record"
+            kind = file_kind(relative)
+            if kind is not None:
+                yield relative, kind
 
 
 _MARKER = re.compile(r"^---[ \t]*$", re.MULTILINE)

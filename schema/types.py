@@ -16,7 +16,7 @@ from graphql import GraphQLResolveInfo
 from strawberry.federation.schema_directives import Key
 
 from graph import model
-from resolvers import articles, counts, ids, pagination, similar
+from resolvers import articles, counts, ids, pagination, reloads, similar
 from schema.inputs import ArticleFilter, ArticleOrder
 
 # Page sizes in argument descriptions come from resolvers/pagination.py, which applies them.
@@ -388,3 +388,29 @@ class GraphStats:
     )
     loaded_at: datetime = strawberry.field(description="When this data was loaded.")
     version: str = strawberry.field(description="Changes whenever the loaded data changes.")
+
+    @strawberry.field(
+        description="Whether the server's last load of its data folder (at start or a "
+        "reload) succeeded; a failed reload keeps serving the last good data. Null "
+        "without a server."
+    )
+    def last_reload_ok(self, info: strawberry.Info) -> bool | None:
+        outcome = reloads.last_reload(info.context)
+        return None if outcome is None else outcome.ok
+
+    @strawberry.field(
+        description="When the server last tried to load its data folder, at start or on a "
+        "reload (SIGHUP, --watch, POST /admin/reload). Null without a server."
+    )
+    def last_reload_at(self, info: strawberry.Info) -> datetime | None:
+        outcome = reloads.last_reload(info.context)
+        return None if outcome is None else outcome.at
+
+    @strawberry.field(
+        description="Why the last reload failed (such as a data folder that is gone), or "
+        "null when it succeeded. A broken file does not fail a reload: it is skipped and "
+        "counted in filesSkipped."
+    )
+    def last_reload_error(self, info: strawberry.Info) -> str | None:
+        outcome = reloads.last_reload(info.context)
+        return None if outcome is None else outcome.error
