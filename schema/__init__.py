@@ -28,6 +28,7 @@ from schema.federation import (
     FIELD_SET,
     FederationQuery,
     describe_directive_types,
+    resolve_entity_types,
     standalone_sdl,
 )
 from schema.query import Query
@@ -74,6 +75,7 @@ schema = ContentSchema(
 )
 
 describe_directive_types(schema._schema)
+resolve_entity_types(schema._schema)
 
 
 def execute_sync(

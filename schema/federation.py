@@ -23,7 +23,7 @@ from strawberry.printer import print_schema
 from graph.model import ContentGraph
 from resolvers import entities
 from resolvers.errors import InputError
-from schema.types import Article, Provider, Topic, graph_of
+from schema.types import Article, Provider, Topic, graph_of, type_name
 
 BAD_USER_INPUT = "BAD_USER_INPUT"
 MAX_REPRESENTATIONS_CODE = "MAX_REPRESENTATIONS_EXCEEDED"
@@ -153,6 +153,12 @@ _DIRECTIVE_TYPE_DESCRIPTIONS = {
     "@key": "The fields by which other subgraphs refer to this type (Apollo Federation).",
     "@link": "Imports definitions from a specification, here Apollo Federation's.",
 }
+
+
+def resolve_entity_types(graphql_schema: GraphQLSchema) -> None:
+    """`_Entity`'s members by the node's class, as `Node`'s are: Strawberry's union
+    resolver reads `info` on every item, which keeps `_entities` off compiled plans."""
+    graphql_schema.type_map["_Entity"].resolve_type = type_name  # type: ignore[union-attr]
 
 
 def describe_directive_types(graphql_schema: GraphQLSchema) -> None:

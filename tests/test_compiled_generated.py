@@ -22,6 +22,8 @@ from graphql import (
     NamedTypeNode,
     NameNode,
     NonNullTypeNode,
+    ObjectFieldNode,
+    ObjectValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
     StringValueNode,
@@ -45,8 +47,31 @@ from tests.test_compiled import DATA_SETS, GRAPHQL, assert_same
 DATE_TIMES = st.datetimes(
     min_value=datetime(2000, 1, 1), max_value=datetime(2030, 1, 1), timezones=st.just(UTC)
 ).map(lambda moment: StringValueNode(value=moment.isoformat()))
+
+
+def representations(values: st.SearchStrategy[str]) -> st.SearchStrategy[ObjectValueNode]:
+    """Federation's `_Any`: an entity representation, of a type and key field that may or
+    may not exist, so `_entities` meets both answers and per-item errors."""
+    typenames = st.sampled_from(["Article", "Provider", "Topic", "Unknown"])
+    keys = st.sampled_from(["id", "url", "domain", "slug", "nope"])
+
+    def node(typename: str, key: str, value: str) -> ObjectValueNode:
+        return ObjectValueNode(
+            fields=(
+                ObjectFieldNode(
+                    name=NameNode(value="__typename"), value=StringValueNode(value=typename)
+                ),
+                ObjectFieldNode(name=NameNode(value=key), value=StringValueNode(value=value)),
+            )
+        )
+
+    return st.builds(node, typenames, keys, values)
+
+
 # Arguments of any value: most documents meet an error (a refused ID or page size).
-WILD = queries(GRAPHQL, custom_scalars={"DateTime": DATE_TIMES})
+WILD = queries(
+    GRAPHQL, custom_scalars={"DateTime": DATE_TIMES, "_Any": representations(st.text(max_size=40))}
+)
 
 
 def grounded(graph: ContentGraph) -> st.SearchStrategy[str]:
@@ -66,6 +91,7 @@ def grounded(graph: ContentGraph) -> st.SearchStrategy[str]:
             "ID": st.sampled_from(ids).map(lambda value: StringValueNode(value=value)),
             "String": st.sampled_from(words).map(lambda value: StringValueNode(value=value)),
             "Int": st.integers(0, 6).map(lambda value: IntValueNode(value=str(value))),
+            "_Any": representations(st.sampled_from([*ids, *words])),
         },
     )
 
