@@ -7,7 +7,7 @@ DATA ?= data
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: serve test lint bench bench-load bench-workers install assets clean
+.PHONY: serve test lint bench bench-load bench-workers bench-peer install assets clean
 
 serve: $(VENV)/.installed assets
 	$(BIN)/content-graph serve $(DATA) --host $(HOST) --port $(PORT)
@@ -47,6 +47,12 @@ bench-load: $(VENV)/.installed
 # serve --workers N at 100k records: shared memory, Q2 throughput, start (bench/WORKERS.md).
 bench-workers: $(VENV)/.installed
 	$(BIN)/python -m bench.workers
+
+# content-graph, graphql-core and Apollo Server 5 on Node, side by side (bench/PEER.md).
+# The Node peer's packages install into bench/apollo/ only (its own package-lock.json).
+bench-peer: $(VENV)/.installed
+	npm install --prefix bench/apollo --no-audit --no-fund --loglevel=error
+	$(BIN)/python -m bench.peer
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .hypothesis

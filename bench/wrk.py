@@ -38,9 +38,19 @@ def ensure_wrk() -> str:
 
 
 def measure(
-    wrk: str, url: str, body: Path, *, connections: int, seconds: float, threads: int = 1
+    wrk: str,
+    url: str,
+    body: Path,
+    *,
+    connections: int,
+    seconds: float,
+    threads: int = 1,
+    script: Path = LUA,
 ) -> Measurement:
-    """Requests/s and latency percentiles of POSTing `body` to `url` for `seconds`."""
+    """Requests/s and latency percentiles of POSTing `body` to `url` for `seconds`.
+
+    `script` is the wrk script that sends it: post.lua repeats it as it is.
+    """
     command = [
         wrk,
         f"-t{threads}",
@@ -49,7 +59,7 @@ def measure(
         "--timeout",
         "10s",
         "-s",
-        str(LUA),
+        str(script),
         url,
     ]
     env = {**os.environ, "BENCH_BODY": str(body)}
