@@ -28,6 +28,7 @@ written to bench/PEER.md.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import shutil
@@ -56,6 +57,9 @@ ALIAS = f"fresh{SEQUENCE}"
 SERVERS = ("content-graph", "graphql-core", "apollo")
 MODES = ("new", "same")
 WARMUP_SECONDS = 1.0
+# One BENCH_RUN per wrk run for fresh.lua: its counter starts at 1 in every run, and a
+# server must never see a document again (its response cache would answer it).
+_RUNS = itertools.count(1)
 
 # Issue 10's targets: content-graph against Apollo, per mode; and the rounds' spread.
 TARGETS = {"new": 1.0, "same": 2.0}
@@ -285,6 +289,7 @@ def _measure(
             connections=options.connections,
             seconds=duration,
             script=script,
+            env={"BENCH_RUN": str(next(_RUNS))},
         )
         if measured.errors:
             result.errors += measured.errors
