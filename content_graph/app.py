@@ -27,6 +27,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
 from content_graph import guards, playground
+from content_graph.collector import settle_after_load
 from content_graph.events import Broadcaster
 from content_graph.persisted import PersistedQueries
 from content_graph.response_cache import ResponseCache
@@ -159,6 +160,8 @@ async def reload(app: Starlette) -> LoadResult:
         app.state.load_error = None
         for listener in app.state.reload_listeners:
             listener(old, result.graph)
+        del old
+        settle_after_load()
     return result
 
 
