@@ -83,11 +83,17 @@ class Peer:
 
 
 class Running:
-    """A started server of either kind: its URL and how to stop it."""
+    """A started server of either kind: its URL, its process and how to stop it."""
 
-    def __init__(self, url: str, stop: Callable[[], None]) -> None:
+    def __init__(self, url: str, pid: int, stop: Callable[[], None]) -> None:
         self.url = url
+        self.pid = pid
         self.stop = stop
+
+    def cpu_seconds(self) -> float:
+        """User and system time of the whole process (all its threads) so far."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @dataclass
@@ -95,6 +101,8 @@ class Mode:
     name: str
     # server -> query -> requests/s of each round, in order
     rounds: dict[str, dict[str, list[float]]] = field(default_factory=dict)
+    # server -> query -> the server's CPU milliseconds per request, each round
+    cpu: dict[str, dict[str, list[float]]] = field(default_factory=dict)
     errors: int = 0
 
 
@@ -204,9 +212,9 @@ def _start_all(
             ("graphql-core", run.BASELINE_FACTORY, {**prepared.env, **prepared.baseline_env}),
         ):
             started = servers.start(name, factory_name, env, run.OUT / f"peer-{name}-{mode}.log")
-            running[name] = Running(started.url, started.stop)
+            running[name] = Running(started.url, started.process.pid, started.stop)
         peer = _start_apollo(node, folder, sdl, run.OUT / f"peer-apollo-{mode}.log")
-        running["apollo"] = Running(peer.url, peer.stop)
+        running["apollo"] = Running(peer.url, peer.process.pid, peer.stop)
     except BaseException:
         for server in running.values():
             server.stop()
@@ -279,7 +287,11 @@ def _measure(
     seconds: float,
     options: argparse.Namespace,
 ) -> Mode:
-    result = Mode(mode, {name: {query: [] for query in bodies} for name in running})
+    result = Mode(
+        mode,
+        {name: {query: [] for query in bodies} for name in running},
+        {name: {query: [] for query in bodies} for name in running},
+    )
 
     def drive(name: str, query: str, duration: float) -> wrk.Measurement:
         measured = wrk.measure(
@@ -303,8 +315,11 @@ def _measure(
         for query in bodies:
             figures = []
             for name in running:
+                before = running[name].cpu_seconds()
                 measured = drive(name, query, seconds)
+                used = running[name].cpu_seconds() - before
                 result.rounds[name][query].append(measured.requests_per_second)
+                result.cpu[name][query].append(1000 * used / measured.requests)
                 figures.append(f"{name} {measured.requests_per_second:7.1f}")
             print(f"  {mode} round {number} {query}: " + "  ".join(figures), flush=True)
     return result
@@ -357,8 +372,9 @@ def render(
             "",
             "| query | content-graph req/s | graphql-core req/s | Apollo req/s | "
             "content-graph ÷ Apollo | graphql-core ÷ Apollo | spread content-graph / "
-            "graphql-core / Apollo | content-graph rounds |",
-            "|---|---:|---:|---:|---:|---:|---:|---|",
+            "graphql-core / Apollo | content-graph rounds | CPU ms per request "
+            "content-graph / graphql-core / Apollo |",
+            "|---|---:|---:|---:|---:|---:|---:|---|---:|",
         ]
         for query in mode.rounds["content-graph"]:
             ours, core, apollo = (mode.rounds[name][query] for name in SERVERS)
@@ -367,7 +383,9 @@ def render(
                 f"| {query} | {medians[0]:,.0f} | {medians[1]:,.0f} | {medians[2]:,.0f} | "
                 f"**{medians[0] / medians[2]:.2f}x** | {medians[1] / medians[2]:.2f}x | "
                 f"{spread(ours):.0%} / {spread(core):.0%} / {spread(apollo):.0%} | "
-                f"{', '.join(f'{value:.0f}' for value in ours)} |"
+                f"{', '.join(f'{value:.0f}' for value in ours)} | "
+                + " / ".join(f"{statistics.median(mode.cpu[name][query]):.2f}" for name in SERVERS)
+                + " |"
             )
         lines.append("")
     lines += targets(modes)
