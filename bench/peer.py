@@ -50,6 +50,8 @@ from content_graph.settings import RESPONSE_CACHE_ENV
 REPO = Path(__file__).resolve().parents[1]
 APOLLO = REPO / "bench" / "apollo"
 RESULTS = REPO / "bench" / "PEER.md"
+# What follows this line in the results file is written by hand and kept by each run.
+NOTES_MARK = "<!-- Written by hand below: bench.peer keeps it. -->"
 FRESH_LUA = Path(__file__).with_name("fresh.lua")
 # The placeholder fresh.lua numbers; the alias it sits in is a valid GraphQL name.
 SEQUENCE = "__SEQ__"
@@ -164,7 +166,11 @@ def main(argv: list[str] | None = None) -> None:
         os.getloadavg(),
     )
     print(report)
-    options.results.write_text(report, encoding="utf-8")
+    notes = ""
+    if options.results.exists():
+        _, mark, kept = options.results.read_text(encoding="utf-8").partition(NOTES_MARK)
+        notes = mark + kept
+    options.results.write_text(report + notes, encoding="utf-8")
 
 
 def _node() -> str:
