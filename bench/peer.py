@@ -68,22 +68,6 @@ TARGETS = {"new": 1.0, "same": 2.0}
 MAX_SPREAD = 0.20
 
 
-@dataclass
-class Peer:
-    """The Apollo peer: a Node process that prints its URL once it listens."""
-
-    url: str
-    process: subprocess.Popen[bytes]
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-
 class Running:
     """A started server of either kind: its URL, its process and how to stop it."""
 
@@ -105,7 +89,6 @@ class Mode:
     rounds: dict[str, dict[str, list[float]]] = field(default_factory=dict)
     # server -> query -> the server's CPU milliseconds per request, each round
     cpu: dict[str, dict[str, list[float]]] = field(default_factory=dict)
-    errors: int = 0
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -228,7 +211,7 @@ def _start_all(
     return running
 
 
-def _start_apollo(node: str, folder: Path, sdl: Path, log: Path) -> Peer:
+def _start_apollo(node: str, folder: Path, sdl: Path, log: Path) -> servers.Server:
     env = {**os.environ, "NODE_ENV": "production"}
     with log.open("wb") as errors:
         process = subprocess.Popen(
@@ -245,7 +228,7 @@ def _start_apollo(node: str, folder: Path, sdl: Path, log: Path) -> Peer:
         process.wait()
         raise RuntimeError(f"the Apollo peer exited with {process.returncode}: see {log}")
     url = json.loads(line)["url"].rstrip("/")
-    return Peer(url, process)
+    return servers.Server("apollo", url, process)
 
 
 def _answer(url: str, body: bytes) -> object:
@@ -310,7 +293,6 @@ def _measure(
             env={"BENCH_RUN": str(next(_RUNS))},
         )
         if measured.errors:
-            result.errors += measured.errors
             raise SystemExit(f"{mode} {name} {query}: {measured.errors} failed requests")
         return measured
 
