@@ -152,7 +152,7 @@ def main(argv: list[str] | None = None) -> None:
     notes = ""
     if options.results.exists():
         _, mark, kept = options.results.read_text(encoding="utf-8").partition(NOTES_MARK)
-        notes = mark + kept
+        notes = "\n" + mark + kept if mark else ""
     options.results.write_text(report + notes, encoding="utf-8")
 
 
