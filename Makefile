@@ -7,7 +7,7 @@ DATA ?= data
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: serve test lint bench bench-load bench-workers bench-reload install assets clean
+.PHONY: serve test lint bench bench-load bench-workers bench-reload bench-peer install assets clean
 
 serve: $(VENV)/.installed-serve assets
 	$(BIN)/content-graph serve $(DATA) --host $(HOST) --port $(PORT)
@@ -57,8 +57,14 @@ bench-workers: $(VENV)/.installed-test
 	$(BIN)/python -m bench.workers
 
 # serve --watch: from a file write to a query that sees it, 1k and 100k records (bench/RELOAD.md).
-bench-reload: $(VENV)/.installed
+bench-reload: $(VENV)/.installed-test
 	$(BIN)/python -m bench.reload
+
+# content-graph, graphql-core and Apollo Server 5 on Node, side by side (bench/PEER.md).
+# The Node peer's packages install into bench/apollo/ only (its own package-lock.json).
+bench-peer: $(VENV)/.installed-test
+	npm install --prefix bench/apollo --no-audit --no-fund --loglevel=error
+	$(BIN)/python -m bench.peer
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .hypothesis build dist

@@ -38,9 +38,21 @@ def ensure_wrk() -> str:
 
 
 def measure(
-    wrk: str, url: str, body: Path, *, connections: int, seconds: float, threads: int = 1
+    wrk: str,
+    url: str,
+    body: Path,
+    *,
+    connections: int,
+    seconds: float,
+    threads: int = 1,
+    script: Path = LUA,
+    env: dict[str, str] | None = None,
 ) -> Measurement:
-    """Requests/s and latency percentiles of POSTing `body` to `url` for `seconds`."""
+    """Requests/s and latency percentiles of POSTing `body` to `url` for `seconds`.
+
+    `script` is the wrk script that sends it: post.lua repeats it as it is. `env` adds
+    variables for the script (fresh.lua's BENCH_RUN).
+    """
     command = [
         wrk,
         f"-t{threads}",
@@ -49,10 +61,10 @@ def measure(
         "--timeout",
         "10s",
         "-s",
-        str(LUA),
+        str(script),
         url,
     ]
-    env = {**os.environ, "BENCH_BODY": str(body)}
+    env = {**os.environ, **(env or {}), "BENCH_BODY": str(body)}
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
     line = done.stdout.strip().splitlines()[-1]
     figures = json.loads(line)

@@ -34,6 +34,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
 from content_graph import front, guards, playground, watch
+from content_graph.collector import settle_after_load
 from content_graph.events import Broadcaster
 from content_graph.persisted import PersistedQueries
 from content_graph.response_cache import ResponseCache
@@ -251,6 +252,8 @@ async def reload(app: Starlette, trigger: Trigger = "signal") -> LoadResult:
         app.state.load_error = None
         for listener in app.state.reload_listeners:
             listener(old, result.graph)
+        del old
+        settle_after_load()
     return result
 
 

@@ -2,8 +2,8 @@
 
 A document is checked once: its parse, its validation and its token, alias and depth
 limits depend on the text alone, so the outcome is kept per document text
-(`DocumentChecks`). Its cost may depend on variables (`first: $n`); it is kept per
-operation too when it does not.
+(`DocumentChecks`), from the second time the text comes on. Its cost may depend on
+variables (`first: $n`); it is kept per operation too when it does not.
 
 The cost of a query
 -------------------
@@ -105,6 +105,9 @@ ITEM_TYPES = frozenset({"ScoredArticle", "TopicCount", "ProviderCount"})
 # the documents clients repeat, which are short.
 CACHED_DOCUMENT_LENGTH = 20_000
 CACHED_DOCUMENTS = 1_000
+# A text is kept from its second sighting on; this many first sightings are remembered
+# (by hash: a collision only keeps a document one request early).
+REMEMBERED_TEXTS = 10_000
 
 
 class LimitError(GraphQLError):
@@ -139,6 +142,7 @@ class DocumentChecks:
             rules.append(NoSchemaIntrospectionCustomRule)
         self.rules = tuple(rules)
         self._checked: OrderedDict[str, CheckedDocument] = OrderedDict()
+        self._seen_once: set[int] = set()
 
     def check(self, text: str) -> CheckedDocument:
         checked = self._checked.get(text)
@@ -146,11 +150,29 @@ class DocumentChecks:
             self._checked.move_to_end(text)
             return checked
         checked = self._check(text)
-        if len(text) <= CACHED_DOCUMENT_LENGTH:
+        if len(text) <= CACHED_DOCUMENT_LENGTH and self._seen_before(text):
             self._checked[text] = checked
             if len(self._checked) > CACHED_DOCUMENTS:
                 self._checked.popitem(last=False)
         return checked
+
+    def _seen_before(self, text: str) -> bool:
+        """Whether `text` came before (and so is worth keeping), remembering it if not.
+
+        Documents sent once (a client that writes its values into the text, or numbers
+        an alias) are most of a stream of new documents. Kept, each parsed tree (a few
+        hundred objects, tokens linked both ways) would outlive several collections and
+        be promoted to the oldest generation, which the collector then walks whole, a
+        thousand such trees at a time; unkept, it dies young, in a cheap collection.
+        """
+        key = hash(text)
+        if key in self._seen_once:
+            self._seen_once.discard(key)
+            return True
+        if len(self._seen_once) >= REMEMBERED_TEXTS:
+            self._seen_once.clear()
+        self._seen_once.add(key)
+        return False
 
     def _check(self, text: str) -> CheckedDocument:
         limits = self.limits
