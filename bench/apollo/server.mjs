@@ -8,6 +8,7 @@
 // bench/peer.py starts it, checks its answers against content-graph's and drives it with wrk.
 import { readFileSync } from "node:fs";
 import { ApolloServer } from "@apollo/server";
+import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
 import { startStandaloneServer } from "@apollo/server/standalone";
 import { loadGraph } from "./load.mjs";
 import { resolvers } from "./resolvers.mjs";
@@ -22,6 +23,10 @@ const server = new ApolloServer({
   typeDefs: readFileSync(schemaFile, "utf8"),
   resolvers: resolvers(graph),
   includeStacktraceInErrorResponses: false,
+  // content-graph's SDL is a federation subgraph's (it has `_service`), for which Apollo
+  // would turn on inline tracing and say so on stdout, where our first line must be the
+  // JSON one. The benchmark's clients never ask for traces.
+  plugins: [ApolloServerPluginInlineTraceDisabled()],
 });
 const { url } = await startStandaloneServer(server, {
   listen: { host: "127.0.0.1", port: Number(port) },
