@@ -65,6 +65,8 @@ class TopicEntry(NamedTuple):
 
 # YAML 1.1 (PyYAML) reads these unquoted words as booleans; YAML 1.2 parsers read them
 # as strings. Accepting both spellings makes `published` mean the same under either.
+_new = tuple.__new__
+
 _TRUE_WORDS = frozenset({"true", "yes", "y", "on"})
 _FALSE_WORDS = frozenset({"false", "no", "n", "off"})
 
@@ -92,7 +94,9 @@ class _Fields:
 
     def text(self, key: str) -> str | None:
         value = self.data.get(key)
-        if value is None or isinstance(value, str):
+        if value is None or value.__class__ is str:  # nearly always: no further tests
+            return value
+        if isinstance(value, str):
             return value
         # An unquoted number where text belongs is an authoring slip, not a wrong type.
         if isinstance(value, int | float) and not isinstance(value, bool):
@@ -102,7 +106,9 @@ class _Fields:
 
     def integer(self, key: str) -> int | None:
         value = self.data.get(key)
-        if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+        if value is None or value.__class__ is int:
+            return value
+        if isinstance(value, int) and not isinstance(value, bool):
             return value
         if isinstance(value, float) and value.is_integer():
             return int(value)
@@ -180,13 +186,17 @@ def _images(fields: _Fields, key: str = "images") -> tuple[Image, ...]:
         if not url or not url.strip():
             fields.warnings.append(f"field {fields.prefix}{key}[{position}]: no url; image dropped")
             continue
+        # Positional, through tuple.__new__: a named tuple's keyword __new__ is Python code.
         images.append(
-            Image(
-                url=url.strip(),
-                width=image.integer("width"),
-                height=image.integer("height"),
-                title=image.text("title"),
-                is_cached=image.boolean("isCached"),
+            _new(
+                Image,
+                (
+                    url.strip(),
+                    image.integer("width"),
+                    image.integer("height"),
+                    image.text("title"),
+                    image.boolean("isCached"),
+                ),
             )
         )
     return tuple(images)
@@ -198,15 +208,14 @@ def _provider(fields: _Fields) -> ProviderRef | None:
         return None
     provider = _Fields(data, fields.warnings, f"{fields.prefix}provider.")
     domain = provider.text("domain")
-    if not domain or not normalize_domain(domain):
+    domain = normalize_domain(domain) if domain else None
+    if not domain:
         fields.warnings.append(f"field {fields.prefix}provider: no domain; provider dropped")
         return None
     name = provider.text("name")
-    return ProviderRef(
-        domain=normalize_domain(domain),
-        name=name.strip() if name and name.strip() else None,
-        images=_images(provider),
-    )
+    if name is not None:
+        name = name.strip() or None
+    return _new(ProviderRef, (domain, name, _images(provider)))
 
 
 def _topics(fields: _Fields) -> tuple[str, ...]:
@@ -241,35 +250,39 @@ def coerce_record(data: Any, warnings: list[str], *, prefix: str = "") -> Record
     title = fields.text("title")
     if title is not None:
         title = title.strip()
-    missing = [
-        name for name, value in (("title", title), ("webUrl or originalUrl", url)) if not value
-    ]
-    if missing:
+    if not title or not url:
+        missing = [
+            name for name, value in (("title", title), ("webUrl or originalUrl", url)) if not value
+        ]
         raise InvalidRecord(f"no {' and no '.join(missing)}")
-    assert url is not None and title is not None
     related: tuple[Record, ...] = ()
     if not prefix:
         related = _related(fields, url)
     published = fields.boolean("published") if not prefix else None
-    return Record(
-        url=url,
-        title=title,
-        excerpt=fields.text("excerpt"),
-        published_at=fields.moment("publishedDateTime"),
-        web_url=web_url,
-        amp_web_url=fields.text("ampWebUrl"),
-        cdn_amp_web_url=fields.text("cdnAmpWebUrl"),
-        original_url=original_url,
-        type=fields.text("type"),
-        category=fields.text("category"),
-        quality=fields.integer("quality"),
-        heat=fields.integer("heat"),
-        featured_content=fields.text("featuredContent"),
-        published=published is not False,
-        provider=_provider(fields),
-        topics=_topics(fields) if not prefix else (),
-        images=_images(fields),
-        related=related,
+    # Positional, in field order, through tuple.__new__ (see _images); the arguments are
+    # evaluated in the order the fields' warnings have always come in.
+    return _new(
+        Record,
+        (
+            url,
+            title,
+            fields.text("excerpt"),
+            fields.moment("publishedDateTime"),
+            web_url,
+            fields.text("ampWebUrl"),
+            fields.text("cdnAmpWebUrl"),
+            original_url,
+            fields.text("type"),
+            fields.text("category"),
+            fields.integer("quality"),
+            fields.integer("heat"),
+            fields.text("featuredContent"),
+            published is not False,
+            _provider(fields),
+            _topics(fields) if not prefix else (),
+            _images(fields),
+            related,
+        ),
     )
 
 
