@@ -7,7 +7,9 @@ it, the line. That is what lets every valid neighbour of a broken file still loa
 
 from __future__ import annotations
 
+import io
 import os
+import pickle
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -266,6 +268,26 @@ def _directives_only(piece: str) -> bool:
 # Pickle rebuilds a named tuple through Python-level code, about four times slower than a
 # plain tuple, so both places carry plain tuples and rebuild with tuple.__new__ (C).
 _new = tuple.__new__
+
+
+def _as_new_tuple(cls: type) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
+    return lambda value: (_new, (cls, tuple(value)))
+
+
+# Pickled through this table, each named tuple is rebuilt by tuple.__new__ itself: the
+# unpickling side runs no Python code at all, which matters in the loading process,
+# where every worker's results arrive.
+_PACKED_TYPES = (FileResult, Problem, Record, ProviderRef, Image, OrganizationEntry, TopicEntry)
+_PACK_TABLE = {cls: _as_new_tuple(cls) for cls in _PACKED_TYPES}
+
+
+def pack(results: list[FileResult]) -> bytes:
+    """Results as bytes for another process; `pickle.loads` gives them back."""
+    out = io.BytesIO()
+    pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = _PACK_TABLE
+    pickler.dump(results)
+    return out.getvalue()
 
 
 def to_plain(result: FileResult) -> tuple[Any, ...]:
