@@ -74,67 +74,95 @@ def load(
         problem = "is not a directory" if root.exists() else "does not exist"
         raise DataDirectoryError(f"data directory {str(root)!r} {problem}")
     with collector_paused():
-        found = discover(root)
-        fingerprints = [_fingerprint(root, path) for path, _ in found]
-        version = _version(found, fingerprints)
-        cache = None
-        if use_cache:
-            cache = LoadCache.open(cache_dir or default_cache_dir(), root, max_file_bytes)
-            snapshot = cache.snapshot(version)
-            if snapshot is None and separate_process:
-                # If the child fails, the snapshot is still missing and the load below
-                # does the whole work itself.
-                child = _process_context().Process(
-                    target=load,
-                    args=(root,),
-                    kwargs={
-                        "workers": workers,
-                        "cache_dir": cache_dir,
-                        "max_file_bytes": max_file_bytes,
-                    },
-                )
-                child.start()
-                child.join()
-                snapshot = cache.snapshot(version)
-            if snapshot is not None:
-                return _from_snapshot(*snapshot, data_dir, started, len(found), progress)
-
-        results: list[FileResult | None] = [None] * len(found)
-        missing: list[int] = []
-        for position, (path, _) in enumerate(found):
-            cached = cache.get(path, fingerprints[position]) if cache else None
-            if cached is None:
-                missing.append(position)
-            else:
-                results[position] = cached
-        hits = len(found) - len(missing)
-        jobs = [found[position] for position in missing]
-        read = _read_all(root, jobs, workers, max_file_bytes, progress, hits, len(found))
-        for position, result in zip(missing, read, strict=True):
-            results[position] = result
-        complete = [result for result in results if result is not None]
-
-        graph, merge = build_graph(complete, version=version, loaded_at=datetime.now(UTC))
-        problems = [problem for result in complete for problem in result.problems]
-        problems.extend(merge.duplicates)
-        problems.sort(key=lambda p: (p.path.encode("utf-8", "surrogateescape"), p.level))
-        report = LoadReport(
-            data_dir=str(data_dir),
-            files_seen=len(complete),
-            files_loaded=graph.stats.files_loaded,
-            files_skipped=graph.stats.files_skipped,
-            files_ignored=sum(1 for r in complete if r.status == "ignored"),
-            taxonomy_loaded=sum(1 for r in complete if r.kind != "record" and r.status == "loaded"),
-            unpublished=merge.unpublished,
-            duplicates=len(merge.duplicates),
-            seconds=time.perf_counter() - started,
-            cache_hits=hits,
-            problems=tuple(problems),
+        # A function of its own, so that the load's temporaries (every file's record)
+        # are freed before the collector runs again: its first pass, which walks every
+        # object made while it was paused, then walks the graph alone.
+        return _load_paused(
+            root,
+            data_dir,
+            started,
+            workers=workers,
+            cache_dir=cache_dir,
+            use_cache=use_cache,
+            max_file_bytes=max_file_bytes,
+            progress=progress,
+            separate_process=separate_process,
         )
-        if cache is not None:
-            if missing:
-                cache.save(list(zip(complete, fingerprints, strict=True)))
-            cache.save_snapshot(version, graph, report)
+
+
+def _load_paused(
+    root: Path,
+    data_dir: Path | str,
+    started: float,
+    *,
+    workers: int | None,
+    cache_dir: Path | None,
+    use_cache: bool,
+    max_file_bytes: int,
+    progress: Progress | None,
+    separate_process: bool,
+) -> LoadResult:
+    found = discover(root)
+    fingerprints = [_fingerprint(root, path) for path, _ in found]
+    version = _version(found, fingerprints)
+    cache = None
+    if use_cache:
+        cache = LoadCache.open(cache_dir or default_cache_dir(), root, max_file_bytes)
+        snapshot = cache.snapshot(version)
+        if snapshot is None and separate_process:
+            # If the child fails, the snapshot is still missing and the load below
+            # does the whole work itself.
+            child = _process_context().Process(
+                target=load,
+                args=(root,),
+                kwargs={
+                    "workers": workers,
+                    "cache_dir": cache_dir,
+                    "max_file_bytes": max_file_bytes,
+                },
+            )
+            child.start()
+            child.join()
+            snapshot = cache.snapshot(version)
+        if snapshot is not None:
+            return _from_snapshot(*snapshot, data_dir, started, len(found), progress)
+
+    results: list[FileResult | None] = [None] * len(found)
+    missing: list[int] = []
+    for position, (path, _) in enumerate(found):
+        cached = cache.get(path, fingerprints[position]) if cache else None
+        if cached is None:
+            missing.append(position)
+        else:
+            results[position] = cached
+    hits = len(found) - len(missing)
+    jobs = [found[position] for position in missing]
+    read = _read_all(root, jobs, workers, max_file_bytes, progress, hits, len(found))
+    for position, result in zip(missing, read, strict=True):
+        results[position] = result
+    complete = [result for result in results if result is not None]
+
+    graph, merge = build_graph(complete, version=version, loaded_at=datetime.now(UTC))
+    problems = [problem for result in complete for problem in result.problems]
+    problems.extend(merge.duplicates)
+    problems.sort(key=lambda p: (p.path.encode("utf-8", "surrogateescape"), p.level))
+    report = LoadReport(
+        data_dir=str(data_dir),
+        files_seen=len(complete),
+        files_loaded=graph.stats.files_loaded,
+        files_skipped=graph.stats.files_skipped,
+        files_ignored=sum(1 for r in complete if r.status == "ignored"),
+        taxonomy_loaded=sum(1 for r in complete if r.kind != "record" and r.status == "loaded"),
+        unpublished=merge.unpublished,
+        duplicates=len(merge.duplicates),
+        seconds=time.perf_counter() - started,
+        cache_hits=hits,
+        problems=tuple(problems),
+    )
+    if cache is not None:
+        if missing:
+            cache.save(list(zip(complete, fingerprints, strict=True)))
+        cache.save_snapshot(version, graph, report)
     return LoadResult(graph=graph, report=report)
 
 
