@@ -19,6 +19,7 @@ import yaml
 
 from graph.model import Image
 from graph.records import (
+    FieldWarning,
     InvalidRecord,
     OrganizationEntry,
     ProviderRef,
@@ -123,7 +124,16 @@ def _pyyaml_load(text: str) -> Any:
         raise YamlError(f"cannot be read ({type(error).__name__})", None) from None
 
 
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+class _SafeLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """PyYAML's safe loader, giving timestamps as the text they are written in.
+
+    Turning text into a date is the coercion's job (records.parse_datetime): there an
+    impossible date drops one field, where in the parser it fails the whole file.
+    """
+
+
+_SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", _SafeLoader.construct_yaml_str)
+_SAFE_LOADER = _SafeLoader
 
 
 def _fast_loader() -> Callable[[str], Any] | None:
@@ -138,7 +148,8 @@ def _fast_loader() -> Callable[[str], Any] | None:
         # of the first key; yaml-rs would keep it there.
         text = text.removeprefix("\ufeff")
         try:
-            return yaml_rs.loads(text, duplicate_key_policy=policy)
+            # Timestamps stay text, as with PyYAML (see _SafeLoader).
+            return yaml_rs.loads(text, parse_datetime=False, duplicate_key_policy=policy)
         except yaml_rs.YAMLDecodeError as error:
             if "alias" in str(error):
                 # An alias bomb, refused on purpose: PyYAML would build it.
@@ -205,6 +216,7 @@ def read_file(
 
     data: Any = None
     seen_document = False
+    record_source, record_line = "", 1
     for source, first_line in documents:
         try:
             value = parse_yaml(source)
@@ -216,10 +228,11 @@ def read_file(
         if seen_document:
             return skip("a second YAML document: one record per file", first_line)
         data, seen_document = value, True
+        record_source, record_line = source, first_line
     if not seen_document:
         return skip("no record: the front matter is empty")
 
-    warnings: list[str] = []
+    warnings: list[FieldWarning] = []
     try:
         if kind == "organization":
             value = coerce_organization(data, warnings)
@@ -229,8 +242,32 @@ def read_file(
             value = coerce_record(data, warnings)
     except InvalidRecord as error:
         return skip(f"not a valid record: {error}")
-    problems.extend(Problem(path, None, warning, "warning") for warning in warnings)
+    for warning in warnings:
+        line = _field_line(record_source, warning.field, warning.value)
+        where = record_line + line if line is not None else None
+        problems.append(Problem(path, where, warning.message, "warning"))
     return FileResult(path, kind, "loaded", value, tuple(problems))
+
+
+def _field_line(source: str, field: str, value: Any) -> int | None:
+    """The line, counted from 0 in `source`, on which a dropped field is written.
+
+    That is the line of its top-level key or, for a nested field holding text (a link's
+    `publishedDateTime`), the first line from there on which a key holds that text.
+    Only called for warnings, so a search is cheap enough; None when the key is not
+    written as a plain block-style key.
+    """
+    top = re.split(r"[.\[]", field, maxsplit=1)[0]
+    key = re.search(rf"^(['\"]?){re.escape(top)}\1[ \t]*:", source, re.MULTILINE)
+    if key is None:
+        return None
+    at = key.start()
+    if isinstance(value, str) and field != top:
+        held = rf":[ \t]*(['\"]?){re.escape(value)}\1[ \t]*$"
+        written = re.compile(held, re.MULTILINE).search(source, key.end())
+        if written is not None:
+            at = written.start()
+    return source.count("\n", 0, at)
 
 
 def _split_documents(text: str) -> list[tuple[str, int]]:

@@ -12,12 +12,26 @@ import reprlib
 from datetime import UTC, date, datetime, time
 from typing import Any, NamedTuple
 
+import yaml
+
 from graph.identity import canonical_url, normalize_domain, slugify
 from graph.model import Image
 
 
 class InvalidRecord(ValueError):
     """The mapping cannot be a record (no title, no URL, not a mapping)."""
+
+
+class FieldWarning(NamedTuple):
+    """A field (or image, provider, related link) dropped from a record that is kept.
+
+    `field` is its path in the record (`related[2].publishedDateTime`) and `value` what
+    it held: enough for the reader of the file to find the line it is written on.
+    """
+
+    message: str
+    field: str
+    value: Any = None
 
 
 class ProviderRef(NamedTuple):
@@ -81,16 +95,18 @@ class _Fields:
 
     __slots__ = ("data", "prefix", "warnings")
 
-    def __init__(self, data: dict[str, Any], warnings: list[str], prefix: str = "") -> None:
+    def __init__(
+        self, data: dict[str, Any], warnings: list[FieldWarning], prefix: str = ""
+    ) -> None:
         self.data = data
         self.warnings = warnings
         self.prefix = prefix
 
     def _drop(self, key: str, value: Any, expected: str) -> None:
+        field = f"{self.prefix}{key}"
         shown = _SHORT.repr(value)
-        self.warnings.append(
-            f"field {self.prefix}{key}: expected {expected}, got {shown}; field dropped"
-        )
+        message = f"field {field}: expected {expected}, got {shown}; field dropped"
+        self.warnings.append(FieldWarning(message, field, value))
 
     def text(self, key: str) -> str | None:
         value = self.data.get(key)
@@ -160,19 +176,42 @@ class _Fields:
 
 
 def parse_datetime(value: Any) -> datetime | None:
-    """A timezone-aware datetime from a YAML value; naive times are UTC."""
+    """A timezone-aware datetime from a YAML value; naive times are UTC.
+
+    The parsers hand timestamps over as text (graph/files.py), so that an impossible
+    one (an hour of 30) drops this field rather than failing the whole file. Text is
+    read as ISO 8601, else by YAML 1.1's timestamp rule, which PyYAML applies to
+    unquoted scalars (`2001-12-14 21:59:43.10 -5`).
+    """
     if isinstance(value, datetime):
         moment = value
     elif isinstance(value, date):
         moment = datetime.combine(value, time())
     elif isinstance(value, str):
+        text = value.strip()
         try:
-            moment = datetime.fromisoformat(value.strip())
+            moment = datetime.fromisoformat(text)
         except ValueError:
-            return None
+            parsed = _yaml_timestamp(text)
+            if parsed is None:
+                return None
+            return parse_datetime(parsed)
     else:
         return None
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+_YAML_TIMES = yaml.constructor.SafeConstructor()
+
+
+def _yaml_timestamp(text: str) -> date | None:
+    if not _YAML_TIMES.timestamp_regexp.fullmatch(text):
+        return None
+    node = yaml.ScalarNode("tag:yaml.org,2002:timestamp", text)
+    try:
+        return _YAML_TIMES.construct_yaml_timestamp(node)
+    except (ValueError, OverflowError):
+        return None  # the right shape, an impossible value: February 30th, hour 30
 
 
 def _images(fields: _Fields, key: str = "images") -> tuple[Image, ...]:
@@ -184,7 +223,8 @@ def _images(fields: _Fields, key: str = "images") -> tuple[Image, ...]:
         image = _Fields(item, fields.warnings, f"{fields.prefix}{key}[{position}].")
         url = image.text("url")
         if not url or not url.strip():
-            fields.warnings.append(f"field {fields.prefix}{key}[{position}]: no url; image dropped")
+            field = f"{fields.prefix}{key}[{position}]"
+            fields.warnings.append(FieldWarning(f"field {field}: no url; image dropped", field))
             continue
         # Positional, through tuple.__new__: a named tuple's keyword __new__ is Python code.
         images.append(
@@ -210,7 +250,8 @@ def _provider(fields: _Fields) -> ProviderRef | None:
     domain = provider.text("domain")
     domain = normalize_domain(domain) if domain else None
     if not domain:
-        fields.warnings.append(f"field {fields.prefix}provider: no domain; provider dropped")
+        field = f"{fields.prefix}provider"
+        fields.warnings.append(FieldWarning(f"field {field}: no domain; provider dropped", field))
         return None
     name = provider.text("name")
     if name is not None:
@@ -235,7 +276,7 @@ def _topics(fields: _Fields) -> tuple[str, ...]:
     return tuple(names)
 
 
-def coerce_record(data: Any, warnings: list[str], *, prefix: str = "") -> Record:
+def coerce_record(data: Any, warnings: list[FieldWarning], *, prefix: str = "") -> Record:
     """A Record from a parsed mapping; raises InvalidRecord when it cannot be one.
 
     Warnings for dropped fields are appended to `warnings`. Related links are records
@@ -293,7 +334,8 @@ def _related(fields: _Fields, own_url: str) -> tuple[Record, ...]:
         try:
             link = coerce_record(item, fields.warnings, prefix=f"related[{position}].")
         except InvalidRecord as error:
-            fields.warnings.append(f"related[{position}]: {error}; link dropped")
+            field = f"related[{position}]"
+            fields.warnings.append(FieldWarning(f"{field}: {error}; link dropped", field))
             continue
         # Links to the record itself and repeats of an earlier link are not edges.
         if link.url in seen:
@@ -303,7 +345,7 @@ def _related(fields: _Fields, own_url: str) -> tuple[Record, ...]:
     return tuple(links)
 
 
-def coerce_organization(data: Any, warnings: list[str]) -> OrganizationEntry:
+def coerce_organization(data: Any, warnings: list[FieldWarning]) -> OrganizationEntry:
     if not isinstance(data, dict):
         raise InvalidRecord(f"expected a mapping of fields, got {_kind(data)}")
     fields = _Fields(data, warnings)
@@ -318,7 +360,7 @@ def coerce_organization(data: Any, warnings: list[str]) -> OrganizationEntry:
     )
 
 
-def coerce_topic(data: Any, warnings: list[str]) -> TopicEntry:
+def coerce_topic(data: Any, warnings: list[FieldWarning]) -> TopicEntry:
     if not isinstance(data, dict):
         raise InvalidRecord(f"expected a mapping of fields, got {_kind(data)}")
     fields = _Fields(data, warnings)
