@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import logging
 import os
 import pickle
 import threading
@@ -28,6 +29,8 @@ from graph.files import (
 )
 from graph.model import ContentGraph
 from graph.report import LoadReport
+
+logger = logging.getLogger("content_graph")
 
 # Below this many files to read, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 2_000
@@ -106,10 +109,22 @@ def _load_paused(
     fingerprints = [_fingerprint(root, path) for path, _ in found]
     version = _version(found, fingerprints)
     cache = None
+    # Whether what this load builds can be left in the cache; asked only when it must be.
+    writable = False
     if use_cache:
         cache = LoadCache.open(cache_dir or default_cache_dir(), root, max_file_bytes)
         snapshot = cache.snapshot(version)
-        if snapshot is None and separate_process:
+        if snapshot is None:
+            writable = cache.writable()
+        if snapshot is None and not writable:
+            # A child's build would be lost with its snapshot: build here, and say so once.
+            logger.warning(
+                "The load cache folder %s cannot be written: the next start reads every "
+                "file again%s. Set CONTENT_GRAPH_CACHE to a writable folder.",
+                cache.folder,
+                ", and this process builds the graph itself" if separate_process else "",
+            )
+        elif snapshot is None and separate_process:
             # If the child fails, the snapshot is still missing and the load below
             # does the whole work itself.
             child = _process_context().Process(
@@ -159,7 +174,7 @@ def _load_paused(
         cache_hits=hits,
         problems=tuple(problems),
     )
-    if cache is not None:
+    if cache is not None and writable:
         if missing:
             cache.save(list(zip(complete, fingerprints, strict=True)))
         cache.save_snapshot(version, graph, report)
