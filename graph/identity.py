@@ -104,7 +104,11 @@ def words(text: str | None) -> list[str]:
     """The words of a text: runs of `\\w+`, lower-cased, in order (repeats kept)."""
     if not text:
         return []
-    if text.isascii():
-        # Lower-casing ASCII cannot move a word boundary, so one pass is enough.
-        return _WORD.findall(text.lower())
+    lowered = text.lower()
+    # Lower-casing the whole text first gives the same words, in one pass, whenever no
+    # character lower-cases to several ('İ' alone does) and none depends on its
+    # neighbours ('Σ' alone does): every other character keeps whether it is \w
+    # (checked over all of Unicode), so no word boundary moves.
+    if text.isascii() or (len(lowered) == len(text) and "Σ" not in text):
+        return _WORD.findall(lowered)
     return [word.lower() for word in _WORD.findall(text)]
