@@ -182,12 +182,7 @@ def read_file(
 
     try:
         # A string join, not a Path: this runs once per file.
-        with open(f"{data_dir}/{path}", "rb") as handle:
-            # read(n) first allocates n bytes: asking for the whole limit at once would
-            # cost a 4 MiB allocation per file. A first small read holds any record.
-            raw = handle.read(min(_FIRST_READ, max_bytes + 1))
-            if len(raw) == _FIRST_READ:
-                raw += handle.read(max_bytes + 1 - _FIRST_READ)
+        raw = _read_head(f"{data_dir}/{path}", max_bytes + 1)
     except OSError as error:
         return skip(f"cannot read: {error.strerror or error}")
     if len(raw) > max_bytes:
@@ -273,6 +268,27 @@ def _field_line(source: str, field: str, value: Any) -> int | None:
         if written is not None:
             at = written.start()
     return source.count("\n", 0, at)
+
+
+def _read_head(location: str, size: int) -> bytes:
+    """The file's first `size` bytes (all of it, when shorter).
+
+    Plain descriptor calls: a file object (FileIO and BufferedReader) costs about 3 us
+    a file to make. A read of n bytes first allocates n: asking for the whole limit at
+    once would cost a 4 MiB allocation per file, so a first small read, which holds
+    any record, comes first.
+    """
+    handle = os.open(location, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        data = os.read(handle, min(_FIRST_READ, size))
+        while 0 < len(data) < size:
+            more = os.read(handle, size - len(data))
+            if not more:
+                break
+            data += more
+        return data
+    finally:
+        os.close(handle)
 
 
 def _split_documents(text: str) -> list[tuple[str, int]]:
