@@ -322,9 +322,10 @@ def _directives_only(piece: str) -> bool:
     )
 
 
-# FileResults cross process boundaries (worker → loader) and sit in the parse cache.
-# Pickle rebuilds a named tuple through Python-level code, about four times slower than a
-# plain tuple, so both places carry plain tuples and rebuild with tuple.__new__ (C).
+# FileResults cross process boundaries (worker → loader: `pack`) and sit in the parse
+# cache (`to_plain`, `from_plain`). Pickle rebuilds a named tuple through Python-level
+# code, about four times slower than a plain tuple, so both ways rebuild each one with
+# tuple.__new__ (C).
 _new = tuple.__new__
 
 
