@@ -98,6 +98,22 @@ class LoadCache:
         except (TypeError, ValueError, IndexError):
             return None  # not the shape this code writes: read the file instead
 
+    def writable(self) -> bool:
+        """Whether this cache can be written, found by writing a file in its folder.
+
+        Asked before work whose worth lies in what it leaves in the cache. Permission
+        bits alone would not tell (root ignores them); writing does.
+        """
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            handle, name = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
+        except OSError:
+            return False
+        os.close(handle)
+        with suppress(OSError):
+            os.unlink(name)
+        return True
+
     def save(self, results: list[tuple[FileResult, Fingerprint]]) -> None:
         """Replace the stored file results; failing to write only costs the next start."""
         entries = {result.path: (fingerprint, to_plain(result)) for result, fingerprint in results}

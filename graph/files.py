@@ -7,7 +7,9 @@ it, the line. That is what lets every valid neighbour of a broken file still loa
 
 from __future__ import annotations
 
+import io
 import os
+import pickle
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -17,6 +19,7 @@ import yaml
 
 from graph.model import Image
 from graph.records import (
+    FieldWarning,
     InvalidRecord,
     OrganizationEntry,
     ProviderRef,
@@ -36,6 +39,7 @@ YAML_SUFFIXES = frozenset({".yaml", ".yml"})
 TAXONOMY_FOLDERS: dict[str, FileKind] = {"organizations": "organization", "topics": "topic"}
 # Records are a few kilobytes; anything past this is a mistake or an attack.
 DEFAULT_MAX_FILE_BYTES = 4 * 1024 * 1024
+_FIRST_READ = 64 * 1024
 
 
 class Problem(NamedTuple):
@@ -136,6 +140,9 @@ def _walk(root: str, prefix: str) -> Iterator[tuple[str, FileKind]]:
 
 
 _MARKER = re.compile(r"^---[ \t]*$", re.MULTILINE)
+# The same line found after a newline: a search led by a literal runs several times
+# faster than a multi-line `^`, which the engine tries at every position.
+_CLOSING_MARKER = re.compile(r"\n---[ \t]*(?:\n|$)")
 _DOCUMENT_MARK = re.compile(r"^(?:---|\.\.\.)(?=[ \t]|$)", re.MULTILINE)
 
 
@@ -156,7 +163,16 @@ def _pyyaml_load(text: str) -> Any:
         raise YamlError(f"cannot be read ({type(error).__name__})", None) from None
 
 
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+class _SafeLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """PyYAML's safe loader, giving timestamps as the text they are written in.
+
+    Turning text into a date is the coercion's job (records.parse_datetime): there an
+    impossible date drops one field, where in the parser it fails the whole file.
+    """
+
+
+_SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", _SafeLoader.construct_yaml_str)
+_SAFE_LOADER = _SafeLoader
 
 
 def _fast_loader() -> Callable[[str], Any] | None:
@@ -171,7 +187,8 @@ def _fast_loader() -> Callable[[str], Any] | None:
         # of the first key; yaml-rs would keep it there.
         text = text.removeprefix("\ufeff")
         try:
-            return yaml_rs.loads(text, duplicate_key_policy=policy)
+            # Timestamps stay text, as with PyYAML (see _SafeLoader).
+            return yaml_rs.loads(text, parse_datetime=False, duplicate_key_policy=policy)
         except yaml_rs.YAMLDecodeError as error:
             if "alias" in str(error):
                 # An alias bomb, refused on purpose: PyYAML would build it.
@@ -201,15 +218,14 @@ def read_file(
         problems.append(Problem(path, line, reason))
         return FileResult(path, kind, "skipped", None, tuple(problems))
 
-    full = data_dir / path
     try:
-        with open(full, "rb") as handle:
-            raw = handle.read(max_bytes + 1)
+        # A string join, not a Path: this runs once per file.
+        raw = _read_head(f"{data_dir}/{path}", max_bytes + 1)
     except OSError as error:
         return skip(f"cannot read: {error.strerror or error}")
     if len(raw) > max_bytes:
         return skip(f"larger than the {max_bytes:,}-byte limit for one file")
-    if not raw.strip():
+    if not raw or raw.isspace():  # without copying the file, as strip() would
         return skip("empty file")
     if b"\x00" in raw:
         return skip("binary file (contains NUL bytes), not a text record")
@@ -226,15 +242,19 @@ def read_file(
         if first.rstrip() != "---":
             # A Markdown page without front matter (a README) is not a record.
             return FileResult(path, kind, "ignored")
-        end = _MARKER.search(rest)
-        if end is None:
-            return skip("front matter opened on line 1 is never closed by a '---' line", 1)
-        documents = [(rest[: end.start()], 2)]
+        if _MARKER.match(rest):
+            documents = [("", 2)]
+        else:
+            end = _CLOSING_MARKER.search(rest)
+            if end is None:
+                return skip("front matter opened on line 1 is never closed by a '---' line", 1)
+            documents = [(rest[: end.start() + 1], 2)]
     else:
         documents = _split_documents(text)
 
     data: Any = None
     seen_document = False
+    record_source, record_line = "", 1
     for source, first_line in documents:
         try:
             value = parse_yaml(source)
@@ -246,10 +266,11 @@ def read_file(
         if seen_document:
             return skip("a second YAML document: one record per file", first_line)
         data, seen_document = value, True
+        record_source, record_line = source, first_line
     if not seen_document:
         return skip("no record: the front matter is empty")
 
-    warnings: list[str] = []
+    warnings: list[FieldWarning] = []
     try:
         if kind == "organization":
             value = coerce_organization(data, warnings)
@@ -259,8 +280,53 @@ def read_file(
             value = coerce_record(data, warnings)
     except InvalidRecord as error:
         return skip(f"not a valid record: {error}")
-    problems.extend(Problem(path, None, warning, "warning") for warning in warnings)
+    for warning in warnings:
+        line = _field_line(record_source, warning.field, warning.value)
+        where = record_line + line if line is not None else None
+        problems.append(Problem(path, where, warning.message, "warning"))
     return FileResult(path, kind, "loaded", value, tuple(problems))
+
+
+def _field_line(source: str, field: str, value: Any) -> int | None:
+    """The line, counted from 0 in `source`, on which a dropped field is written.
+
+    That is the line of its top-level key or, for a nested field holding text (a link's
+    `publishedDateTime`), the first line from there on which a key holds that text.
+    Only called for warnings, so a search is cheap enough; None when the key is not
+    written as a plain block-style key.
+    """
+    top = re.split(r"[.\[]", field, maxsplit=1)[0]
+    key = re.search(rf"^(['\"]?){re.escape(top)}\1[ \t]*:", source, re.MULTILINE)
+    if key is None:
+        return None
+    at = key.start()
+    if isinstance(value, str) and field != top:
+        held = rf":[ \t]*(['\"]?){re.escape(value)}\1[ \t]*$"
+        written = re.compile(held, re.MULTILINE).search(source, key.end())
+        if written is not None:
+            at = written.start()
+    return source.count("\n", 0, at)
+
+
+def _read_head(location: str, size: int) -> bytes:
+    """The file's first `size` bytes (all of it, when shorter).
+
+    Plain descriptor calls: a file object (FileIO and BufferedReader) costs about 3 us
+    a file to make. A read of n bytes first allocates n: asking for the whole limit at
+    once would cost a 4 MiB allocation per file, so a first small read, which holds
+    any record, comes first.
+    """
+    handle = os.open(location, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        data = os.read(handle, min(_FIRST_READ, size))
+        while 0 < len(data) < size:
+            more = os.read(handle, size - len(data))
+            if not more:
+                break
+            data += more
+        return data
+    finally:
+        os.close(handle)
 
 
 def _split_documents(text: str) -> list[tuple[str, int]]:
@@ -294,10 +360,31 @@ def _directives_only(piece: str) -> bool:
     )
 
 
-# FileResults cross process boundaries (worker → loader) and sit in the parse cache.
-# Pickle rebuilds a named tuple through Python-level code, about four times slower than a
-# plain tuple, so both places carry plain tuples and rebuild with tuple.__new__ (C).
+# FileResults cross process boundaries (worker → loader: `pack`) and sit in the parse
+# cache (`to_plain`, `from_plain`). Pickle rebuilds a named tuple through Python-level
+# code, about four times slower than a plain tuple, so both ways rebuild each one with
+# tuple.__new__ (C).
 _new = tuple.__new__
+
+
+def _as_new_tuple(cls: type) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
+    return lambda value: (_new, (cls, tuple(value)))
+
+
+# Pickled through this table, each named tuple is rebuilt by tuple.__new__ itself: the
+# unpickling side runs no Python code at all, which matters in the loading process,
+# where every worker's results arrive.
+_PACKED_TYPES = (FileResult, Problem, Record, ProviderRef, Image, OrganizationEntry, TopicEntry)
+_PACK_TABLE = {cls: _as_new_tuple(cls) for cls in _PACKED_TYPES}
+
+
+def pack(results: list[FileResult]) -> bytes:
+    """Results as bytes for another process; `pickle.loads` gives them back."""
+    out = io.BytesIO()
+    pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = _PACK_TABLE
+    pickler.dump(results)
+    return out.getvalue()
 
 
 def to_plain(result: FileResult) -> tuple[Any, ...]:

@@ -27,6 +27,8 @@ def canonical_url(url: str | None) -> str | None:
     url = url.strip()
     if not url:
         return None
+    if _already_canonical(url):
+        return url
     # Split by hand, in RFC 3986 order (fragment, query, scheme, authority): urlsplit
     # costs several times more, and this runs for every record and every link.
     url = url.partition("#")[0]
@@ -51,6 +53,27 @@ def canonical_url(url: str | None) -> str | None:
         if query:
             out += f"?{query}"
     return out
+
+
+def _already_canonical(url: str) -> bool:
+    """True for the common `https://host/path` that no rule changes.
+
+    Most URLs in records are already canonical; recognising them with a few string
+    tests costs a fraction of taking them apart, and returning the very same string lets
+    equal URL fields share one object.
+    """
+    if url.startswith("https://"):
+        start = 8
+    elif url.startswith("http://"):
+        start = 7
+    else:
+        return False
+    if "#" in url or "?" in url or url.endswith("/"):
+        return False
+    slash = url.find("/", start)
+    host = url[start:] if slash < 0 else url[start:slash]
+    # A port or user information goes the long way; so does any capital in the host.
+    return ":" not in host and "@" not in host and host == host.lower()
 
 
 def _authority(authority: str, scheme: str) -> str:
@@ -81,7 +104,11 @@ def words(text: str | None) -> list[str]:
     """The words of a text: runs of `\\w+`, lower-cased, in order (repeats kept)."""
     if not text:
         return []
-    if text.isascii():
-        # Lower-casing ASCII cannot move a word boundary, so one pass is enough.
-        return _WORD.findall(text.lower())
+    lowered = text.lower()
+    # Lower-casing the whole text first gives the same words, in one pass, whenever no
+    # character lower-cases to several ('İ' alone does) and none depends on its
+    # neighbours ('Σ' alone does): every other character keeps whether it is \w
+    # (checked over all of Unicode), so no word boundary moves.
+    if text.isascii() or (len(lowered) == len(text) and "Σ" not in text):
+        return _WORD.findall(lowered)
     return [word.lower() for word in _WORD.findall(text)]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import logging
 import os
+import pickle
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -13,7 +15,7 @@ from datetime import UTC, datetime
 from multiprocessing import get_context
 from multiprocessing.context import BaseContext
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from graph.build import build_graph
 from graph.cache import LoadCache, collector_paused, default_cache_dir
@@ -22,15 +24,18 @@ from graph.files import (
     FileKind,
     FileResult,
     discover,
-    from_plain,
+    pack,
     read_file,
-    to_plain,
 )
 from graph.model import ContentGraph
 from graph.report import LoadReport
 
+logger = logging.getLogger("content_graph")
+
 # Below this many files to read, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 2_000
+# Files per job sent to a worker process.
+CHUNK_FILES = 256
 Progress = Callable[[int, int], None]
 
 
@@ -72,67 +77,107 @@ def load(
         problem = "is not a directory" if root.exists() else "does not exist"
         raise DataDirectoryError(f"data directory {str(root)!r} {problem}")
     with collector_paused():
-        found = discover(root)
-        fingerprints = [_fingerprint(root, path) for path, _ in found]
-        version = _version(found, fingerprints)
-        cache = None
-        if use_cache:
-            cache = LoadCache.open(cache_dir or default_cache_dir(), root, max_file_bytes)
-            snapshot = cache.snapshot(version)
-            if snapshot is None and separate_process:
-                # If the child fails, the snapshot is still missing and the load below
-                # does the whole work itself.
-                child = _process_context().Process(
-                    target=load,
-                    args=(root,),
-                    kwargs={
-                        "workers": workers,
-                        "cache_dir": cache_dir,
-                        "max_file_bytes": max_file_bytes,
-                    },
-                )
-                child.start()
-                child.join()
-                snapshot = cache.snapshot(version)
-            if snapshot is not None:
-                return _from_snapshot(*snapshot, data_dir, started, len(found), progress)
-
-        results: list[FileResult | None] = [None] * len(found)
-        missing: list[int] = []
-        for position, (path, _) in enumerate(found):
-            cached = cache.get(path, fingerprints[position]) if cache else None
-            if cached is None:
-                missing.append(position)
-            else:
-                results[position] = cached
-        hits = len(found) - len(missing)
-        jobs = [found[position] for position in missing]
-        read = _read_all(root, jobs, workers, max_file_bytes, progress, hits, len(found))
-        for position, result in zip(missing, read, strict=True):
-            results[position] = result
-        complete = [result for result in results if result is not None]
-
-        graph, merge = build_graph(complete, version=version, loaded_at=datetime.now(UTC))
-        problems = [problem for result in complete for problem in result.problems]
-        problems.extend(merge.duplicates)
-        problems.sort(key=lambda p: (p.path.encode("utf-8", "surrogateescape"), p.level))
-        report = LoadReport(
-            data_dir=str(data_dir),
-            files_seen=len(complete),
-            files_loaded=graph.stats.files_loaded,
-            files_skipped=graph.stats.files_skipped,
-            files_ignored=sum(1 for r in complete if r.status == "ignored"),
-            taxonomy_loaded=sum(1 for r in complete if r.kind != "record" and r.status == "loaded"),
-            unpublished=merge.unpublished,
-            duplicates=len(merge.duplicates),
-            seconds=time.perf_counter() - started,
-            cache_hits=hits,
-            problems=tuple(problems),
+        # A function of its own, so that the load's temporaries (every file's record)
+        # are freed before the collector runs again: its first pass, which walks every
+        # object made while it was paused, then walks the graph alone.
+        return _load_paused(
+            root,
+            data_dir,
+            started,
+            workers=workers,
+            cache_dir=cache_dir,
+            use_cache=use_cache,
+            max_file_bytes=max_file_bytes,
+            progress=progress,
+            separate_process=separate_process,
         )
-        if cache is not None:
-            if missing:
-                cache.save(list(zip(complete, fingerprints, strict=True)))
-            cache.save_snapshot(version, graph, report)
+
+
+def _load_paused(
+    root: Path,
+    data_dir: Path | str,
+    started: float,
+    *,
+    workers: int | None,
+    cache_dir: Path | None,
+    use_cache: bool,
+    max_file_bytes: int,
+    progress: Progress | None,
+    separate_process: bool,
+) -> LoadResult:
+    found = discover(root)
+    fingerprints = [_fingerprint(root, path) for path, _ in found]
+    version = _version(found, fingerprints)
+    cache = None
+    # Whether what this load builds can be left in the cache; asked only when it must be.
+    writable = False
+    if use_cache:
+        cache = LoadCache.open(cache_dir or default_cache_dir(), root, max_file_bytes)
+        snapshot = cache.snapshot(version)
+        if snapshot is None:
+            writable = cache.writable()
+        if snapshot is None and not writable:
+            # A child's build would be lost with its snapshot: build here, and say so once.
+            logger.warning(
+                "The load cache folder %s cannot be written: the next start reads every "
+                "file again%s. Set CONTENT_GRAPH_CACHE to a writable folder.",
+                cache.folder,
+                ", and this process builds the graph itself" if separate_process else "",
+            )
+        elif snapshot is None and separate_process:
+            # If the child fails, the snapshot is still missing and the load below
+            # does the whole work itself.
+            child = _process_context().Process(
+                target=load,
+                args=(root,),
+                kwargs={
+                    "workers": workers,
+                    "cache_dir": cache_dir,
+                    "max_file_bytes": max_file_bytes,
+                },
+            )
+            child.start()
+            child.join()
+            snapshot = cache.snapshot(version)
+        if snapshot is not None:
+            return _from_snapshot(*snapshot, data_dir, started, len(found), progress)
+
+    results: list[FileResult | None] = [None] * len(found)
+    missing: list[int] = []
+    for position, (path, _) in enumerate(found):
+        cached = cache.get(path, fingerprints[position]) if cache else None
+        if cached is None:
+            missing.append(position)
+        else:
+            results[position] = cached
+    hits = len(found) - len(missing)
+    jobs = [found[position] for position in missing]
+    read = _read_all(root, jobs, workers, max_file_bytes, progress, hits, len(found))
+    for position, result in zip(missing, read, strict=True):
+        results[position] = result
+    complete = [result for result in results if result is not None]
+
+    graph, merge = build_graph(complete, version=version, loaded_at=datetime.now(UTC))
+    problems = [problem for result in complete for problem in result.problems]
+    problems.extend(merge.duplicates)
+    problems.sort(key=lambda p: (p.path.encode("utf-8", "surrogateescape"), p.level))
+    report = LoadReport(
+        data_dir=str(data_dir),
+        files_seen=len(complete),
+        files_loaded=graph.stats.files_loaded,
+        files_skipped=graph.stats.files_skipped,
+        files_ignored=sum(1 for r in complete if r.status == "ignored"),
+        taxonomy_loaded=sum(1 for r in complete if r.kind != "record" and r.status == "loaded"),
+        unpublished=merge.unpublished,
+        duplicates=len(merge.duplicates),
+        seconds=time.perf_counter() - started,
+        cache_hits=hits,
+        problems=tuple(problems),
+    )
+    if cache is not None and writable:
+        if missing:
+            cache.save(list(zip(complete, fingerprints, strict=True)))
+        cache.save_snapshot(version, graph, report)
     return LoadResult(graph=graph, report=report)
 
 
@@ -170,9 +215,10 @@ def _version(found: Sequence[tuple[str, FileKind]], fingerprints: Sequence[tuple
     return digest.hexdigest()
 
 
-def _read_plain(job: tuple[str, str, FileKind, int]) -> tuple[Any, ...]:
-    root, path, kind, max_bytes = job
-    return to_plain(read_file(Path(root), path, kind, max_bytes))
+def _read_packed(job: tuple[str, Sequence[tuple[str, FileKind]], int]) -> bytes:
+    root, files, max_bytes = job
+    folder = Path(root)
+    return pack([read_file(folder, path, kind, max_bytes) for path, kind in files])
 
 
 def _read_all(
@@ -193,11 +239,14 @@ def _read_all(
             if progress and len(results) % step == 0:
                 progress(done + len(results), total)
     else:
-        jobs = [(str(root), path, kind, max_file_bytes) for path, kind in files]
+        # One job per chunk of files, its results packed into one byte string (see
+        # files.pack): fewer, larger messages, rebuilt here without Python code.
+        chunks = [files[start : start + CHUNK_FILES] for start in range(0, len(files), CHUNK_FILES)]
+        jobs = [(str(root), chunk, max_file_bytes) for chunk in chunks]
         with ProcessPoolExecutor(workers, mp_context=_process_context()) as pool:
-            for plain in pool.map(_read_plain, jobs, chunksize=256):
-                results.append(from_plain(plain))
-                if progress and len(results) % step == 0:
+            for packed in pool.map(_read_packed, jobs):
+                results.extend(pickle.loads(packed))
+                if progress:
                     progress(done + len(results), total)
     if progress:
         progress(done + len(results), total)

@@ -12,12 +12,26 @@ import reprlib
 from datetime import UTC, date, datetime, time
 from typing import Any, NamedTuple
 
+import yaml
+
 from graph.identity import canonical_url, normalize_domain, slugify
 from graph.model import Image
 
 
 class InvalidRecord(ValueError):
     """The mapping cannot be a record (no title, no URL, not a mapping)."""
+
+
+class FieldWarning(NamedTuple):
+    """A field (or image, provider, related link) dropped from a record that is kept.
+
+    `field` is its path in the record (`related[2].publishedDateTime`) and `value` what
+    it held: enough for the reader of the file to find the line it is written on.
+    """
+
+    message: str
+    field: str
+    value: Any = None
 
 
 class ProviderRef(NamedTuple):
@@ -65,6 +79,8 @@ class TopicEntry(NamedTuple):
 
 # YAML 1.1 (PyYAML) reads these unquoted words as booleans; YAML 1.2 parsers read them
 # as strings. Accepting both spellings makes `published` mean the same under either.
+_new = tuple.__new__
+
 _TRUE_WORDS = frozenset({"true", "yes", "y", "on"})
 _FALSE_WORDS = frozenset({"false", "no", "n", "off"})
 
@@ -79,20 +95,24 @@ class _Fields:
 
     __slots__ = ("data", "prefix", "warnings")
 
-    def __init__(self, data: dict[str, Any], warnings: list[str], prefix: str = "") -> None:
+    def __init__(
+        self, data: dict[str, Any], warnings: list[FieldWarning], prefix: str = ""
+    ) -> None:
         self.data = data
         self.warnings = warnings
         self.prefix = prefix
 
     def _drop(self, key: str, value: Any, expected: str) -> None:
+        field = f"{self.prefix}{key}"
         shown = _SHORT.repr(value)
-        self.warnings.append(
-            f"field {self.prefix}{key}: expected {expected}, got {shown}; field dropped"
-        )
+        message = f"field {field}: expected {expected}, got {shown}; field dropped"
+        self.warnings.append(FieldWarning(message, field, value))
 
     def text(self, key: str) -> str | None:
         value = self.data.get(key)
-        if value is None or isinstance(value, str):
+        if value is None or value.__class__ is str:  # nearly always: no further tests
+            return value
+        if isinstance(value, str):
             return value
         # An unquoted number where text belongs is an authoring slip, not a wrong type.
         if isinstance(value, int | float) and not isinstance(value, bool):
@@ -102,7 +122,9 @@ class _Fields:
 
     def integer(self, key: str) -> int | None:
         value = self.data.get(key)
-        if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+        if value is None or value.__class__ is int:
+            return value
+        if isinstance(value, int) and not isinstance(value, bool):
             return value
         if isinstance(value, float) and value.is_integer():
             return int(value)
@@ -154,19 +176,42 @@ class _Fields:
 
 
 def parse_datetime(value: Any) -> datetime | None:
-    """A timezone-aware datetime from a YAML value; naive times are UTC."""
+    """A timezone-aware datetime from a YAML value; naive times are UTC.
+
+    The parsers hand timestamps over as text (graph/files.py), so that an impossible
+    one (an hour of 30) drops this field rather than failing the whole file. Text is
+    read as ISO 8601, else by YAML 1.1's timestamp rule, which PyYAML applies to
+    unquoted scalars (`2001-12-14 21:59:43.10 -5`).
+    """
     if isinstance(value, datetime):
         moment = value
     elif isinstance(value, date):
         moment = datetime.combine(value, time())
     elif isinstance(value, str):
+        text = value.strip()
         try:
-            moment = datetime.fromisoformat(value.strip())
+            moment = datetime.fromisoformat(text)
         except ValueError:
-            return None
+            parsed = _yaml_timestamp(text)
+            if parsed is None:
+                return None
+            return parse_datetime(parsed)
     else:
         return None
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+_YAML_TIMES = yaml.constructor.SafeConstructor()
+
+
+def _yaml_timestamp(text: str) -> date | None:
+    if not _YAML_TIMES.timestamp_regexp.fullmatch(text):
+        return None
+    node = yaml.ScalarNode("tag:yaml.org,2002:timestamp", text)
+    try:
+        return _YAML_TIMES.construct_yaml_timestamp(node)
+    except (ValueError, OverflowError):
+        return None  # the right shape, an impossible value: February 30th, hour 30
 
 
 def _images(fields: _Fields, key: str = "images") -> tuple[Image, ...]:
@@ -178,15 +223,20 @@ def _images(fields: _Fields, key: str = "images") -> tuple[Image, ...]:
         image = _Fields(item, fields.warnings, f"{fields.prefix}{key}[{position}].")
         url = image.text("url")
         if not url or not url.strip():
-            fields.warnings.append(f"field {fields.prefix}{key}[{position}]: no url; image dropped")
+            field = f"{fields.prefix}{key}[{position}]"
+            fields.warnings.append(FieldWarning(f"field {field}: no url; image dropped", field))
             continue
+        # Positional, through tuple.__new__: a named tuple's keyword __new__ is Python code.
         images.append(
-            Image(
-                url=url.strip(),
-                width=image.integer("width"),
-                height=image.integer("height"),
-                title=image.text("title"),
-                is_cached=image.boolean("isCached"),
+            _new(
+                Image,
+                (
+                    url.strip(),
+                    image.integer("width"),
+                    image.integer("height"),
+                    image.text("title"),
+                    image.boolean("isCached"),
+                ),
             )
         )
     return tuple(images)
@@ -198,15 +248,15 @@ def _provider(fields: _Fields) -> ProviderRef | None:
         return None
     provider = _Fields(data, fields.warnings, f"{fields.prefix}provider.")
     domain = provider.text("domain")
-    if not domain or not normalize_domain(domain):
-        fields.warnings.append(f"field {fields.prefix}provider: no domain; provider dropped")
+    domain = normalize_domain(domain) if domain else None
+    if not domain:
+        field = f"{fields.prefix}provider"
+        fields.warnings.append(FieldWarning(f"field {field}: no domain; provider dropped", field))
         return None
     name = provider.text("name")
-    return ProviderRef(
-        domain=normalize_domain(domain),
-        name=name.strip() if name and name.strip() else None,
-        images=_images(provider),
-    )
+    if name is not None:
+        name = name.strip() or None
+    return _new(ProviderRef, (domain, name, _images(provider)))
 
 
 def _topics(fields: _Fields) -> tuple[str, ...]:
@@ -226,7 +276,7 @@ def _topics(fields: _Fields) -> tuple[str, ...]:
     return tuple(names)
 
 
-def coerce_record(data: Any, warnings: list[str], *, prefix: str = "") -> Record:
+def coerce_record(data: Any, warnings: list[FieldWarning], *, prefix: str = "") -> Record:
     """A Record from a parsed mapping; raises InvalidRecord when it cannot be one.
 
     Warnings for dropped fields are appended to `warnings`. Related links are records
@@ -241,35 +291,39 @@ def coerce_record(data: Any, warnings: list[str], *, prefix: str = "") -> Record
     title = fields.text("title")
     if title is not None:
         title = title.strip()
-    missing = [
-        name for name, value in (("title", title), ("webUrl or originalUrl", url)) if not value
-    ]
-    if missing:
+    if not title or not url:
+        missing = [
+            name for name, value in (("title", title), ("webUrl or originalUrl", url)) if not value
+        ]
         raise InvalidRecord(f"no {' and no '.join(missing)}")
-    assert url is not None and title is not None
     related: tuple[Record, ...] = ()
     if not prefix:
         related = _related(fields, url)
     published = fields.boolean("published") if not prefix else None
-    return Record(
-        url=url,
-        title=title,
-        excerpt=fields.text("excerpt"),
-        published_at=fields.moment("publishedDateTime"),
-        web_url=web_url,
-        amp_web_url=fields.text("ampWebUrl"),
-        cdn_amp_web_url=fields.text("cdnAmpWebUrl"),
-        original_url=original_url,
-        type=fields.text("type"),
-        category=fields.text("category"),
-        quality=fields.integer("quality"),
-        heat=fields.integer("heat"),
-        featured_content=fields.text("featuredContent"),
-        published=published is not False,
-        provider=_provider(fields),
-        topics=_topics(fields) if not prefix else (),
-        images=_images(fields),
-        related=related,
+    # Positional, in field order, through tuple.__new__ (see _images); the arguments are
+    # evaluated in the order the fields' warnings have always come in.
+    return _new(
+        Record,
+        (
+            url,
+            title,
+            fields.text("excerpt"),
+            fields.moment("publishedDateTime"),
+            web_url,
+            fields.text("ampWebUrl"),
+            fields.text("cdnAmpWebUrl"),
+            original_url,
+            fields.text("type"),
+            fields.text("category"),
+            fields.integer("quality"),
+            fields.integer("heat"),
+            fields.text("featuredContent"),
+            published is not False,
+            _provider(fields),
+            _topics(fields) if not prefix else (),
+            _images(fields),
+            related,
+        ),
     )
 
 
@@ -280,7 +334,8 @@ def _related(fields: _Fields, own_url: str) -> tuple[Record, ...]:
         try:
             link = coerce_record(item, fields.warnings, prefix=f"related[{position}].")
         except InvalidRecord as error:
-            fields.warnings.append(f"related[{position}]: {error}; link dropped")
+            field = f"related[{position}]"
+            fields.warnings.append(FieldWarning(f"{field}: {error}; link dropped", field))
             continue
         # Links to the record itself and repeats of an earlier link are not edges.
         if link.url in seen:
@@ -290,7 +345,7 @@ def _related(fields: _Fields, own_url: str) -> tuple[Record, ...]:
     return tuple(links)
 
 
-def coerce_organization(data: Any, warnings: list[str]) -> OrganizationEntry:
+def coerce_organization(data: Any, warnings: list[FieldWarning]) -> OrganizationEntry:
     if not isinstance(data, dict):
         raise InvalidRecord(f"expected a mapping of fields, got {_kind(data)}")
     fields = _Fields(data, warnings)
@@ -305,7 +360,7 @@ def coerce_organization(data: Any, warnings: list[str]) -> OrganizationEntry:
     )
 
 
-def coerce_topic(data: Any, warnings: list[str]) -> TopicEntry:
+def coerce_topic(data: Any, warnings: list[FieldWarning]) -> TopicEntry:
     if not isinstance(data, dict):
         raise InvalidRecord(f"expected a mapping of fields, got {_kind(data)}")
     fields = _Fields(data, warnings)
