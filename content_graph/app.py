@@ -43,6 +43,8 @@ from content_graph.view import GraphQLView
 from graph import LoadResult, load
 from graph.load import DataDirectoryError
 from graph.model import ContentGraph
+from graph.reload import LoadedFiles
+from graph.reload import reload as reload_changed
 from graph.report import counted
 from resolvers.reloads import LastReload, Trigger
 from schema import schema
@@ -201,6 +203,9 @@ def create_app(
     app.state.last_reload = last_reload
     app.state.supervisor = supervisor
     app.state.reload_listeners = [events.publish]
+    # With --watch, what the last load read stays in memory, so that a reload reads only
+    # the changed files (graph/reload.py); without it, a reload is a whole load.
+    app.state.loaded_files = LoadedFiles(settings.data_dir) if settings.watch else None
     # One load at a time: a second trigger waits, then loads what is newest.
     app.state.reload_lock = anyio.Lock()
     return app
@@ -235,12 +240,16 @@ async def reload(app: Starlette, trigger: Trigger = "signal") -> LoadResult:
     """
     settings: Settings = app.state.settings
     async with app.state.reload_lock:
-        try:
+        files: LoadedFiles | None = app.state.loaded_files
+        if files is None or trigger == "start":
             # Built in a child process (see graph.load): the server then holds only the
             # graph, not the allocator's leftovers from building it.
-            result = await anyio.to_thread.run_sync(
-                partial(load, settings.data_dir, separate_process=True), abandon_on_cancel=True
-            )
+            job = partial(load, settings.data_dir, separate_process=True)
+        else:
+            # Built here from the kept results; only the changed files are read.
+            job = partial(reload_changed, files)
+        try:
+            result = await anyio.to_thread.run_sync(job, abandon_on_cancel=True)
         except Exception as error:
             app.state.last_reload = next_reload(app.state.last_reload, trigger, error)
             raise
@@ -321,6 +330,10 @@ async def _load_at_startup(app: Starlette) -> None:
         logger.exception("Could not load %s", app.state.settings.data_dir)
         return
     log_load(result)
+    files: LoadedFiles | None = app.state.loaded_files
+    if files is not None:
+        # Read the parse cache now, while nothing changes, rather than at the first reload.
+        await anyio.to_thread.run_sync(files.prime, abandon_on_cancel=True)
 
 
 def _check_token(request: Request, token: str) -> Response | None:

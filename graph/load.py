@@ -112,28 +112,41 @@ def load(
             results[position] = result
         complete = [result for result in results if result is not None]
 
-        graph, merge = build_graph(complete, version=version, loaded_at=datetime.now(UTC))
-        problems = [problem for result in complete for problem in result.problems]
-        problems.extend(merge.duplicates)
-        problems.sort(key=lambda p: (p.path.encode("utf-8", "surrogateescape"), p.level))
-        report = LoadReport(
-            data_dir=str(data_dir),
-            files_seen=len(complete),
-            files_loaded=graph.stats.files_loaded,
-            files_skipped=graph.stats.files_skipped,
-            files_ignored=sum(1 for r in complete if r.status == "ignored"),
-            taxonomy_loaded=sum(1 for r in complete if r.kind != "record" and r.status == "loaded"),
-            unpublished=merge.unpublished,
-            duplicates=len(merge.duplicates),
-            seconds=time.perf_counter() - started,
-            cache_hits=hits,
-            problems=tuple(problems),
-        )
+        graph, report = assemble(complete, version, data_dir, started, hits)
         if cache is not None:
             if missing:
                 cache.save(list(zip(complete, fingerprints, strict=True)))
             cache.save_snapshot(version, graph, report)
     return LoadResult(graph=graph, report=report)
+
+
+def assemble(
+    complete: Sequence[FileResult],
+    version: str,
+    data_dir: Path | str,
+    started: float,
+    hits: int,
+) -> tuple[ContentGraph, LoadReport]:
+    """The graph of the read files `complete` (in path order) and the report of the load
+    that began at `started` and took `hits` of them from a cache."""
+    graph, merge = build_graph(complete, version=version, loaded_at=datetime.now(UTC))
+    problems = [problem for result in complete for problem in result.problems]
+    problems.extend(merge.duplicates)
+    problems.sort(key=lambda p: (p.path.encode("utf-8", "surrogateescape"), p.level))
+    report = LoadReport(
+        data_dir=str(data_dir),
+        files_seen=len(complete),
+        files_loaded=graph.stats.files_loaded,
+        files_skipped=graph.stats.files_skipped,
+        files_ignored=sum(1 for r in complete if r.status == "ignored"),
+        taxonomy_loaded=sum(1 for r in complete if r.kind != "record" and r.status == "loaded"),
+        unpublished=merge.unpublished,
+        duplicates=len(merge.duplicates),
+        seconds=time.perf_counter() - started,
+        cache_hits=hits,
+        problems=tuple(problems),
+    )
+    return graph, report
 
 
 def _from_snapshot(
