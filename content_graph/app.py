@@ -43,7 +43,7 @@ from content_graph.view import GraphQLView
 from graph import LoadResult, load
 from graph.load import DataDirectoryError
 from graph.model import ContentGraph
-from graph.reload import LoadedFiles
+from graph.reload import LoadedFiles, persist
 from graph.reload import reload as reload_changed
 from graph.report import counted
 from resolvers.reloads import LastReload, Trigger
@@ -52,6 +52,9 @@ from schema import schema
 logger = logging.getLogger("content_graph")
 # Skipped files named in the log at each load; `content-graph check` lists them all.
 LOGGED_SKIPPED_FILES = 5
+# With --watch, the load caches are written once no reload has run for this long: writing
+# them takes seconds of CPU at 100k records, which a burst of edits should not pay for.
+PERSIST_AFTER_SECONDS = 30.0
 
 
 def create_app(
@@ -173,6 +176,7 @@ def create_app(
                 if settings.watch:
                     # The supervisor of several workers watches for them.
                     tasks.start_soon(_watch, app)
+                    tasks.start_soon(_persist_when_quiet, app)
             yield
             # A load still running at shutdown is abandoned with its thread.
             tasks.cancel_scope.cancel()
@@ -311,6 +315,23 @@ async def _watch(app: Starlette) -> None:
         # Such as the system's limit on watched folders: the server goes on serving, and
         # SIGHUP and POST /admin/reload still reload.
         logger.exception("Watching %s stopped; reload with SIGHUP instead", data_dir)
+
+
+async def _persist_when_quiet(app: Starlette) -> None:
+    """Write the load caches for the graph the last reload built in this process, once
+    the reloads have paused, so that a restart starts warm (graph/reload.py)."""
+    files: LoadedFiles = app.state.loaded_files
+    while True:
+        await anyio.sleep(PERSIST_AFTER_SECONDS / 4)
+        outcome: LastReload | None = app.state.last_reload
+        if files.unsaved is None or outcome is None or app.state.reload_lock.locked():
+            continue
+        if (datetime.now(UTC) - outcome.at).total_seconds() < PERSIST_AFTER_SECONDS:
+            continue
+        try:
+            await anyio.to_thread.run_sync(persist, files, abandon_on_cancel=True)
+        except Exception:
+            logger.exception("Writing the load caches failed; the next start rebuilds")
 
 
 async def _reload_on_sighup(app: Starlette) -> None:

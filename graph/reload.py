@@ -49,6 +49,8 @@ class LoadedFiles:
     cache_dir: Path | None = None
     use_cache: bool = True
     results: dict[str, tuple[Fingerprint, FileResult]] = field(default_factory=dict)
+    # The last load that `reload` built here and `persist` has not written yet.
+    unsaved: LoadResult | None = None
     # Guards `results` between a reload and a `prime` running in another thread.
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -112,6 +114,7 @@ def reload(files: LoadedFiles) -> LoadResult:
                 separate_process=True,
             )
             files.results = files._from_parse_cache(discover(root))
+            files.unsaved = None  # that load wrote the caches
             return result
         fresh = {
             position: read_file(root, found[position][0], found[position][1], files.max_file_bytes)
@@ -127,4 +130,24 @@ def reload(files: LoadedFiles) -> LoadResult:
             complete, version_of(found, stamps), files.data_dir, started, len(found) - len(changed)
         )
         files.results = results
-    return LoadResult(graph=graph, report=report)
+        files.unsaved = result = LoadResult(graph=graph, report=report)
+    return result
+
+
+def persist(files: LoadedFiles) -> None:
+    """Write the parse cache and the snapshot of the last load that `reload` built here,
+    if not written yet, so that a restart starts warm from them instead of rebuilding.
+
+    Safe beside a later reload: a reload replaces `files.results` rather than changing
+    it, and a graph never changes; each cache is checked on its own (the parse cache by
+    each file's stamp, the snapshot by its version). Failing to write costs only the
+    next start's time.
+    """
+    result, files.unsaved = files.unsaved, None
+    if result is None or not files.use_cache:
+        return
+    results = files.results
+    cache = LoadCache.open(files.cache_dir or default_cache_dir(), files.root, files.max_file_bytes)
+    with collector_paused():
+        cache.save([(file, stamp) for stamp, file in results.values()])
+        cache.save_snapshot(result.graph.stats.version, result.graph, result.report)

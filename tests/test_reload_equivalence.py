@@ -20,7 +20,7 @@ from graph import load
 from graph.generate import generate_corpus
 from graph.load import LoadResult
 from graph.model import WordIndex
-from graph.reload import LoadedFiles, reload
+from graph.reload import LoadedFiles, persist, reload
 from tests.writing import dump, link, provider, record, snapshot, write_md, write_text, write_yaml
 
 STEPS = 12
@@ -211,3 +211,26 @@ def test_a_reload_reads_only_the_changed_file(tmp_path: Path) -> None:
     assert (second.report.files_seen, second.report.cache_hits) == (3, 2)
     tagged = second.graph.by_slug["one"].articles
     assert [second.graph.articles[index].title for index in tagged] == ["A", "C"]
+
+
+def test_persisted_caches_give_a_restart_the_reloaded_graph(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = tmp_path / "data"
+    cache = tmp_path / "cache"
+    generate_corpus(data, records=40, seed=3)
+    load(data, cache_dir=cache)
+    files = LoadedFiles(data, cache_dir=cache)
+    files.prime()
+    write_md(data, "_news/zz.md", record("https://a.example/new", "New", topics=["Robots"]))
+    reloaded = reload(files)
+    persist(files)
+    assert files.unsaved is None
+
+    def no_build(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a restart after persist() must start from the snapshot")
+
+    monkeypatch.setattr("graph.load.build_graph", no_build)
+    restarted = load(data, cache_dir=cache)
+    assert restarted.graph.version == reloaded.graph.version
+    assert canonical(restarted) == canonical(reloaded)
