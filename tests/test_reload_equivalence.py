@@ -10,6 +10,7 @@ with a fresh load, field by field, index by index and in every order.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from random import Random
 from typing import Any
@@ -230,7 +231,7 @@ def test_persisted_caches_give_a_restart_the_reloaded_graph(
     def no_build(*args: object, **kwargs: object) -> None:
         raise AssertionError("a restart after persist() must start from the snapshot")
 
-    monkeypatch.setattr("graph.load.build_graph", no_build)
+    monkeypatch.setattr(sys.modules["graph.load"], "build_graph", no_build)
     restarted = load(data, cache_dir=cache)
     assert restarted.graph.version == reloaded.graph.version
     assert canonical(restarted) == canonical(reloaded)
