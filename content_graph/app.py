@@ -55,6 +55,8 @@ LOGGED_SKIPPED_FILES = 5
 # With --watch, the load caches are written once no reload has run for this long: writing
 # them takes seconds of CPU at 100k records, which a burst of edits should not pay for.
 PERSIST_AFTER_SECONDS = 30.0
+# After a swap, before the collection that frees the old graph.
+SETTLE_DELAY_SECONDS = 0.05
 
 
 def create_app(
@@ -266,6 +268,9 @@ async def reload(app: Starlette, trigger: Trigger = "signal") -> LoadResult:
         for listener in app.state.reload_listeners:
             listener(old, result.graph)
         del old
+        # The collection holds the loop for seconds at 100k records: let the requests
+        # already waiting be answered from the new graph first.
+        await anyio.sleep(SETTLE_DELAY_SECONDS)
         settle_after_load()
     return result
 

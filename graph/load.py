@@ -15,7 +15,7 @@ from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from graph.build import build_graph
+from graph.build import WordSets, build_graph
 from graph.cache import LoadCache, collector_paused, default_cache_dir
 from graph.files import (
     DEFAULT_MAX_FILE_BYTES,
@@ -126,10 +126,13 @@ def assemble(
     data_dir: Path | str,
     started: float,
     hits: int,
+    word_sets: WordSets | None = None,
 ) -> tuple[ContentGraph, LoadReport]:
     """The graph of the read files `complete` (in path order) and the report of the load
     that began at `started` and took `hits` of them from a cache."""
-    graph, merge = build_graph(complete, version=version, loaded_at=datetime.now(UTC))
+    graph, merge = build_graph(
+        complete, version=version, loaded_at=datetime.now(UTC), word_sets=word_sets
+    )
     problems = [problem for result in complete for problem in result.problems]
     problems.extend(merge.duplicates)
     problems.sort(key=lambda p: (p.path.encode("utf-8", "surrogateescape"), p.level))

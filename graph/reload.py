@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from graph.build import WordSets
 from graph.cache import LoadCache, collector_paused, default_cache_dir
 from graph.files import DEFAULT_MAX_FILE_BYTES, FileResult, discover, read_file
 from graph.load import (
@@ -49,6 +50,8 @@ class LoadedFiles:
     cache_dir: Path | None = None
     use_cache: bool = True
     results: dict[str, tuple[Fingerprint, FileResult]] = field(default_factory=dict)
+    # The words of each title and excerpt of the last build (`graph.build.WordSets`).
+    word_sets: WordSets = field(default_factory=WordSets)
     # The last load that `reload` built here and `persist` has not written yet.
     unsaved: LoadResult | None = None
     # Guards `results` between a reload and a `prime` running in another thread.
@@ -127,7 +130,12 @@ def reload(files: LoadedFiles) -> LoadResult:
             complete.append(result)
             results[path] = (stamp, result)
         graph, report = assemble(
-            complete, version_of(found, stamps), files.data_dir, started, len(found) - len(changed)
+            complete,
+            version_of(found, stamps),
+            files.data_dir,
+            started,
+            len(found) - len(changed),
+            files.word_sets,
         )
         files.results = results
         files.unsaved = result = LoadResult(graph=graph, report=report)
