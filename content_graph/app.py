@@ -268,9 +268,11 @@ async def reload(app: Starlette, trigger: Trigger = "signal") -> LoadResult:
         for listener in app.state.reload_listeners:
             listener(old, result.graph)
         del old
-        # The collection holds the loop for seconds at 100k records: let the requests
-        # already waiting be answered from the new graph first.
-        await anyio.sleep(SETTLE_DELAY_SECONDS)
+        if trigger != "start":
+            # The collection holds the loop for seconds at 100k records: let the
+            # requests already waiting be answered from the new graph first. (At the
+            # start none wait, and the load's log line must come before the ready line.)
+            await anyio.sleep(SETTLE_DELAY_SECONDS)
         settle_after_load()
     return result
 
