@@ -43,6 +43,8 @@ from content_graph.view import GraphQLView
 from graph import LoadResult, load
 from graph.load import DataDirectoryError
 from graph.model import ContentGraph
+from graph.reload import LoadedFiles, persist
+from graph.reload import reload as reload_changed
 from graph.report import counted
 from resolvers.reloads import LastReload, Trigger
 from schema import schema
@@ -50,6 +52,11 @@ from schema import schema
 logger = logging.getLogger("content_graph")
 # Skipped files named in the log at each load; `content-graph check` lists them all.
 LOGGED_SKIPPED_FILES = 5
+# With --watch, the load caches are written once no reload has run for this long: writing
+# them takes seconds of CPU at 100k records, which a burst of edits should not pay for.
+PERSIST_AFTER_SECONDS = 30.0
+# After a swap, before the collection that frees the old graph.
+SETTLE_DELAY_SECONDS = 0.05
 
 
 def create_app(
@@ -171,6 +178,7 @@ def create_app(
                 if settings.watch:
                     # The supervisor of several workers watches for them.
                     tasks.start_soon(_watch, app)
+                    tasks.start_soon(_persist_when_quiet, app)
             yield
             # A load still running at shutdown is abandoned with its thread.
             tasks.cancel_scope.cancel()
@@ -201,6 +209,9 @@ def create_app(
     app.state.last_reload = last_reload
     app.state.supervisor = supervisor
     app.state.reload_listeners = [events.publish]
+    # With --watch, what the last load read stays in memory, so that a reload reads only
+    # the changed files (graph/reload.py); without it, a reload is a whole load.
+    app.state.loaded_files = LoadedFiles(settings.data_dir) if settings.watch else None
     # One load at a time: a second trigger waits, then loads what is newest.
     app.state.reload_lock = anyio.Lock()
     return app
@@ -235,12 +246,16 @@ async def reload(app: Starlette, trigger: Trigger = "signal") -> LoadResult:
     """
     settings: Settings = app.state.settings
     async with app.state.reload_lock:
-        try:
+        files: LoadedFiles | None = app.state.loaded_files
+        if files is None or trigger == "start":
             # Built in a child process (see graph.load): the server then holds only the
             # graph, not the allocator's leftovers from building it.
-            result = await anyio.to_thread.run_sync(
-                partial(load, settings.data_dir, separate_process=True), abandon_on_cancel=True
-            )
+            job = partial(load, settings.data_dir, separate_process=True)
+        else:
+            # Built here from the kept results; only the changed files are read.
+            job = partial(reload_changed, files)
+        try:
+            result = await anyio.to_thread.run_sync(job, abandon_on_cancel=True)
         except Exception as error:
             app.state.last_reload = next_reload(app.state.last_reload, trigger, error)
             raise
@@ -253,6 +268,11 @@ async def reload(app: Starlette, trigger: Trigger = "signal") -> LoadResult:
         for listener in app.state.reload_listeners:
             listener(old, result.graph)
         del old
+        if trigger != "start":
+            # The collection holds the loop for seconds at 100k records: let the
+            # requests already waiting be answered from the new graph first. (At the
+            # start none wait, and the load's log line must come before the ready line.)
+            await anyio.sleep(SETTLE_DELAY_SECONDS)
         settle_after_load()
     return result
 
@@ -304,6 +324,23 @@ async def _watch(app: Starlette) -> None:
         logger.exception("Watching %s stopped; reload with SIGHUP instead", data_dir)
 
 
+async def _persist_when_quiet(app: Starlette) -> None:
+    """Write the load caches for the graph the last reload built in this process, once
+    the reloads have paused, so that a restart starts warm (graph/reload.py)."""
+    files: LoadedFiles = app.state.loaded_files
+    while True:
+        await anyio.sleep(PERSIST_AFTER_SECONDS / 4)
+        outcome: LastReload | None = app.state.last_reload
+        if files.unsaved is None or outcome is None or app.state.reload_lock.locked():
+            continue
+        if (datetime.now(UTC) - outcome.at).total_seconds() < PERSIST_AFTER_SECONDS:
+            continue
+        try:
+            await anyio.to_thread.run_sync(persist, files, abandon_on_cancel=True)
+        except Exception:
+            logger.exception("Writing the load caches failed; the next start rebuilds")
+
+
 async def _reload_on_sighup(app: Starlette) -> None:
     if threading.current_thread() is not threading.main_thread():
         return  # signals reach the main thread only (an app run by a test client, say)
@@ -321,6 +358,10 @@ async def _load_at_startup(app: Starlette) -> None:
         logger.exception("Could not load %s", app.state.settings.data_dir)
         return
     log_load(result)
+    files: LoadedFiles | None = app.state.loaded_files
+    if files is not None:
+        # Read the parse cache now, while nothing changes, rather than at the first reload.
+        await anyio.to_thread.run_sync(files.prime, abandon_on_cancel=True)
 
 
 def _check_token(request: Request, token: str) -> Response | None:

@@ -39,10 +39,18 @@ import uvicorn
 from starlette.applications import Starlette
 
 from content_graph import watch
-from content_graph.app import create_app, log_failure, log_load, next_reload
+from content_graph.app import (
+    PERSIST_AFTER_SECONDS,
+    create_app,
+    log_failure,
+    log_load,
+    next_reload,
+)
 from content_graph.ready import ReadyLine, StartedServer
 from content_graph.settings import Settings
 from graph import LoadResult, load
+from graph.reload import LoadedFiles, persist
+from graph.reload import reload as reload_changed
 from graph.report import counted
 from resolvers.reloads import LastReload, Trigger
 
@@ -72,12 +80,16 @@ class Supervisor:
     last_reload: LastReload | None = None
     # Set by the watcher thread (--watch) when the data folder changed.
     changed: threading.Event = field(default_factory=threading.Event)
+    # With --watch, what the last load read, so a reload reads only the changed files.
+    files: LoadedFiles | None = None
+    reloaded_at: float = 0.0
 
     def run(self) -> None:
         for signum in (signal.SIGHUP, signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda signum, frame: self.signals.append(signum))
         self.fork_workers()
         if self.settings.watch:
+            self.files = LoadedFiles(self.settings.data_dir)
             self.start_watching()
         try:
             while True:
@@ -93,6 +105,7 @@ class Supervisor:
                     self.reload("watch")
                 self.reap()
                 self.count_started()
+                self.persist_when_quiet()
                 time.sleep(POLL_INTERVAL)
         finally:
             self.sock.close()
@@ -171,10 +184,21 @@ class Supervisor:
         # Workers forked later have only the forking thread, so they never watch.
         threading.Thread(target=run, name="watch", daemon=True).start()
 
+    def persist_when_quiet(self) -> None:
+        """Write the load caches for the last graph built here, once reloads pause."""
+        files = self.files
+        quiet = time.monotonic() - self.reloaded_at >= PERSIST_AFTER_SECONDS
+        if files is not None and files.unsaved is not None and quiet:
+            persist(files)
+
     def reload(self, trigger: Trigger) -> None:
+        self.reloaded_at = time.monotonic()
         try:
             # The old workers keep answering from the old graph while this loads.
-            result = load(self.settings.data_dir, separate_process=True)
+            if self.files is not None:
+                result = reload_changed(self.files)
+            else:
+                result = load(self.settings.data_dir, separate_process=True)
         except Exception as error:
             log_failure(self.settings.data_dir, error)
             self.last_reload = next_reload(self.last_reload, trigger, error)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from operator import attrgetter
 
@@ -29,9 +29,17 @@ class MergeCounts:
 
 
 def build_graph(
-    results: Sequence[FileResult], *, version: str, loaded_at: datetime
+    results: Sequence[FileResult],
+    *,
+    version: str,
+    loaded_at: datetime,
+    word_sets: WordSets | None = None,
 ) -> tuple[ContentGraph, MergeCounts]:
-    """The graph of the loaded files in `results`, which must be in path order."""
+    """The graph of the loaded files in `results`, which must be in path order.
+
+    `word_sets` (kept by a server between reloads, graph/reload.py) holds the distinct
+    words of each title and excerpt of the last build; it is updated to this build's.
+    """
     served: dict[str, tuple[Record, str]] = {}
     organizations: dict[str, OrganizationEntry] = {}
     topic_entries: dict[str, TopicEntry] = {}
@@ -87,6 +95,7 @@ def build_graph(
     _index_lists(ordered, provider_list, topic_list)
 
     related_links = sum(len(article.related) for article in ordered)
+    found: dict[str, tuple[str, ...]] = {}
     graph = _networkx(ordered, provider_list, topic_list)
     content = ContentGraph(
         graph=graph,
@@ -96,8 +105,8 @@ def build_graph(
         by_url={article.url: article for article in ordered},
         by_domain={provider.domain: provider for provider in provider_list},
         by_slug={topic.slug: topic for topic in topic_list},
-        title_words=_word_index(article.title for article in ordered),
-        excerpt_words=_word_index(article.excerpt for article in ordered),
+        title_words=_word_index((article.title for article in ordered), word_sets, found),
+        excerpt_words=_word_index((article.excerpt for article in ordered), word_sets, found),
         stats=Stats(
             articles=len(ordered),
             articles_with_record=len(served),
@@ -110,6 +119,8 @@ def build_graph(
             version=version,
         ),
     )
+    if word_sets is not None:
+        word_sets.by_text = found  # only this build's texts, so it never grows stale
     return content, MergeCounts(unpublished=unpublished, duplicates=tuple(duplicates))
 
 
@@ -235,14 +246,35 @@ def _index_lists(
         articles[index].related_from = sources
 
 
-def _word_index(texts: Iterable[str | None]) -> WordIndex:
+@dataclass(slots=True)
+class WordSets:
+    """The distinct words of each text of the last build, in `set` order: splitting
+    every title and excerpt into words is most of a word index's time. `spellings`
+    keeps one string per word, so the kept tuples do not hold a copy per text."""
+
+    by_text: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    spellings: dict[str, str] = field(default_factory=dict)
+
+
+def _word_index(texts: Iterable[str | None], word_sets: WordSets | None, found: dict) -> WordIndex:
     postings: dict[str, array] = {}
+    known = word_sets.by_text if word_sets is not None else {}
     for index, text in enumerate(texts):
-        for word in set(words(text)):
-            found = postings.get(word)
-            if found is None:
-                postings[word] = found = array("I")
-            found.append(index)
+        if not text:
+            continue
+        distinct = known.get(text)
+        if distinct is None:
+            distinct = tuple(set(words(text)))
+            if word_sets is not None:
+                spell = word_sets.spellings.setdefault
+                distinct = tuple(spell(word, word) for word in distinct)
+        if word_sets is not None:
+            found[text] = distinct
+        for word in distinct:
+            posting = postings.get(word)
+            if posting is None:
+                postings[word] = posting = array("I")
+            posting.append(index)
     return WordIndex(postings=postings, vocabulary=tuple(sorted(postings)))
 
 

@@ -17,7 +17,7 @@ from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import NamedTuple
 
-from graph.build import build_graph
+from graph.build import WordSets, build_graph
 from graph.cache import LoadCache, collector_paused, default_cache_dir
 from graph.files import (
     DEFAULT_MAX_FILE_BYTES,
@@ -157,7 +157,27 @@ def _load_paused(
         results[position] = result
     complete = [result for result in results if result is not None]
 
-    graph, merge = build_graph(complete, version=version, loaded_at=datetime.now(UTC))
+    graph, report = assemble(complete, version, data_dir, started, hits)
+    if cache is not None and writable:
+        if missing:
+            cache.save(list(zip(complete, fingerprints, strict=True)))
+        cache.save_snapshot(version, graph, report)
+    return LoadResult(graph=graph, report=report)
+
+
+def assemble(
+    complete: Sequence[FileResult],
+    version: str,
+    data_dir: Path | str,
+    started: float,
+    hits: int,
+    word_sets: WordSets | None = None,
+) -> tuple[ContentGraph, LoadReport]:
+    """The graph of the read files `complete` (in path order) and the report of the load
+    that began at `started` and took `hits` of them from a cache."""
+    graph, merge = build_graph(
+        complete, version=version, loaded_at=datetime.now(UTC), word_sets=word_sets
+    )
     problems = [problem for result in complete for problem in result.problems]
     problems.extend(merge.duplicates)
     problems.sort(key=lambda p: (p.path.encode("utf-8", "surrogateescape"), p.level))
@@ -174,11 +194,7 @@ def _load_paused(
         cache_hits=hits,
         problems=tuple(problems),
     )
-    if cache is not None and writable:
-        if missing:
-            cache.save(list(zip(complete, fingerprints, strict=True)))
-        cache.save_snapshot(version, graph, report)
-    return LoadResult(graph=graph, report=report)
+    return graph, report
 
 
 def _from_snapshot(
