@@ -106,8 +106,8 @@ def _load_paused(
     separate_process: bool,
 ) -> LoadResult:
     found = discover(root)
-    fingerprints = [_fingerprint(root, path) for path, _ in found]
-    version = _version(found, fingerprints)
+    fingerprints = [file_stamp(root, path) for path, _ in found]
+    version = data_version(found, fingerprints)
     cache = None
     # Whether what this load builds can be left in the cache; asked only when it must be.
     writable = False
@@ -214,7 +214,9 @@ def _from_snapshot(
     return LoadResult(graph=dataclasses.replace(graph, stats=stats, caches={}), report=report)
 
 
-def _fingerprint(root: Path, path: str) -> tuple[int, int]:
+def file_stamp(root: Path, path: str) -> tuple[int, int]:
+    """A file's (size, modification time in ns), or (-1, -1) when it cannot be read:
+    what the parse cache, the data version and a reload compare."""
     try:
         # A string join, not a Path: this runs once per file on every start.
         info = os.stat(f"{root}/{path}")
@@ -223,7 +225,9 @@ def _fingerprint(root: Path, path: str) -> tuple[int, int]:
     return (info.st_size, info.st_mtime_ns)
 
 
-def _version(found: Sequence[tuple[str, FileKind]], fingerprints: Sequence[tuple[int, int]]) -> str:
+def data_version(
+    found: Sequence[tuple[str, FileKind]], fingerprints: Sequence[tuple[int, int]]
+) -> str:
     """Names the loaded data: changes whenever a file is added, removed or modified."""
     digest = hashlib.blake2b(digest_size=8)
     for (path, _), (size, mtime) in zip(found, fingerprints, strict=True):

@@ -29,10 +29,10 @@ from graph.load import (
     DataDirectoryError,
     LoadResult,
     assemble,
+    data_version,
+    file_stamp,
     load,
 )
-from graph.load import _fingerprint as fingerprint_of
-from graph.load import _version as version_of
 
 Fingerprint = tuple[int, int]
 
@@ -79,7 +79,7 @@ class LoadedFiles:
         )
         kept: dict[str, tuple[Fingerprint, FileResult]] = {}
         for path, _ in found:
-            stamp = fingerprint_of(self.root, path)
+            stamp = file_stamp(self.root, path)
             result = cache.get(path, stamp)
             if result is not None:
                 kept[path] = (stamp, result)
@@ -101,7 +101,7 @@ def reload(files: LoadedFiles) -> LoadResult:
         raise DataDirectoryError(f"data directory {str(root)!r} {problem}")
     with files.lock, collector_paused():
         found = discover(root)
-        stamps = [fingerprint_of(root, path) for path, _ in found]
+        stamps = [file_stamp(root, path) for path, _ in found]
         kept = files.results or files._from_parse_cache(found)
         changed = [
             position
@@ -131,7 +131,7 @@ def reload(files: LoadedFiles) -> LoadResult:
             results[path] = (stamp, result)
         graph, report = assemble(
             complete,
-            version_of(found, stamps),
+            data_version(found, stamps),
             files.data_dir,
             started,
             len(found) - len(changed),
