@@ -210,8 +210,15 @@ class GraphQLView(GraphQL):
             return
         request = Request(scope, receive)
         graph = self.current_graph(request)
-        if graph is None:
+        if graph is None and getattr(request.app.state, "load_error", None):
+            # No Retry-After: nothing is loading until the folder is fixed and reloaded.
             response: Response = error_response(
+                503,
+                "The data could not be loaded, so nothing is served yet; /readyz says why. "
+                "The server answers once a reload succeeds.",
+            )
+        elif graph is None:
+            response = error_response(
                 503, "The data is still loading; try again shortly.", {"Retry-After": "1"}
             )
         else:

@@ -16,6 +16,7 @@ from typing import Any
 import anyio
 import httpx
 import pytest
+from browser_helpers import serve
 from click.testing import CliRunner
 from conftest import DATA_DIR, LiveServer, start_server
 from graphql import GraphQLError
@@ -379,6 +380,27 @@ def test_a_request_while_loading_is_503(tmp_path: Path) -> None:
     assert response.status_code == 503
     [error] = coded_errors(response.json())
     assert error["extensions"]["code"] == "SERVICE_UNAVAILABLE"
+
+
+def test_a_request_after_a_failed_first_load_says_so(tmp_path: Path) -> None:
+    app = create_app(Settings(data_dir=tmp_path / "never-made"))
+    with serve(app) as base_url:
+        ready = httpx.get(f"{base_url}/readyz")
+        for _ in range(100):  # the load runs in the background after startup
+            if ready.json()["status"] != "loading":
+                break
+            time.sleep(0.05)
+            ready = httpx.get(f"{base_url}/readyz")
+        response = httpx.post(f"{base_url}/graphql", json={"query": STATS})
+
+    assert ready.status_code == 503
+    assert ready.json()["status"] == "failed"
+    assert response.status_code == 503
+    assert "Retry-After" not in response.headers
+    [error] = coded_errors(response.json())
+    assert error["extensions"]["code"] == "SERVICE_UNAVAILABLE"
+    assert "could not be loaded" in error["message"]
+    assert "/readyz" in error["message"]
 
 
 def test_errors_that_reach_no_case_of_the_table_have_their_code() -> None:
