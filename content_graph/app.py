@@ -173,12 +173,11 @@ def create_app(
         async with anyio.create_task_group() as tasks:
             if preloaded is None:
                 tasks.start_soon(_load_at_startup, app)
-            if supervisor is None:
-                tasks.start_soon(_reload_on_sighup, app)
-                if settings.watch:
-                    # The supervisor of several workers watches for them.
-                    tasks.start_soon(_watch, app)
-                    tasks.start_soon(_persist_when_quiet, app)
+            tasks.start_soon(_reload_on_sighup, app)
+            if supervisor is None and settings.watch:
+                # The supervisor of several workers watches for them.
+                tasks.start_soon(_watch, app)
+                tasks.start_soon(_persist_when_quiet, app)
             yield
             # A load still running at shutdown is abandoned with its thread.
             tasks.cancel_scope.cancel()
@@ -344,9 +343,15 @@ async def _persist_when_quiet(app: Starlette) -> None:
 async def _reload_on_sighup(app: Starlette) -> None:
     if threading.current_thread() is not threading.main_thread():
         return  # signals reach the main thread only (an app run by a test client, say)
+    supervisor: int | None = app.state.supervisor
     with anyio.open_signal_receiver(signal.SIGHUP) as signals:
         async for _ in signals:
-            await _reload_logged(app, "signal")
+            if supervisor is not None:
+                # A worker of `serve --workers`: the supervisor reloads for all of them
+                # (a worker loading its own copy would unshare the graph's memory).
+                os.kill(supervisor, signal.SIGHUP)
+            else:
+                await _reload_logged(app, "signal")
 
 
 async def _load_at_startup(app: Starlette) -> None:

@@ -14,7 +14,8 @@ client can tell one kind of failure from another without reading messages. The c
   no query, a bad GET parameter, a refused batch, a CSRF refusal, a content type other
   than JSON (415), a method other than GET and POST (405), a mutation over GET (405)).
 - `PAYLOAD_TOO_LARGE`: a body over `--max-body-bytes` (413).
-- `SERVICE_UNAVAILABLE`: the data is still loading (503, with `Retry-After`), or its first load failed (503; `/readyz` says why).
+- `SERVICE_UNAVAILABLE`: the data is still loading (503, with `Retry-After`), or its first
+  load failed (503; `/readyz` says why).
 - `PERSISTED_QUERY_NOT_FOUND`, `PERSISTED_QUERY_NOT_SUPPORTED`: Apollo's persisted-query
   protocol (`persisted.py`).
 - `MAX_COST_EXCEEDED`, `MAX_DEPTH_EXCEEDED`, `MAX_ALIASES_EXCEEDED`, `MAX_TOKENS_EXCEEDED`,

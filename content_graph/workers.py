@@ -93,13 +93,14 @@ class Supervisor:
             self.start_watching()
         try:
             while True:
-                while self.signals:
-                    signum = self.signals.pop(0)
-                    if signum == signal.SIGHUP:
-                        self.reload("signal")
-                    else:
+                if self.signals:
+                    pending, self.signals[:] = set(self.signals), []
+                    if pending - {signal.SIGHUP}:
                         self.stop()
                         return
+                    # One reload for any number of SIGHUPs (a `pkill -HUP` reaches the
+                    # workers too, and each passes its own on to here).
+                    self.reload("signal")
                 if self.changed.is_set():
                     self.changed.clear()
                     self.reload("watch")

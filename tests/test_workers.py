@@ -58,6 +58,19 @@ def test_two_workers_share_reload_restart_and_stop(tmp_path: Path) -> None:
         assert killed not in third
         assert all(_parent(pid) == supervisor.pid for pid in third)
 
+        # A SIGHUP sent to a worker (or to all, as `pkill -HUP` does) is passed on to
+        # the supervisor: one reload, and every worker serves the change.
+        write_md(data, "_news/three.md", record("https://example.com/three", "Three"))
+        for pid in third:
+            os.kill(pid, signal.SIGHUP)
+        supervisor.send_signal(signal.SIGHUP)
+        fourth = _workers(base, lambda ready: ready["articles"] == 3, log)
+        assert len(fourth) == 2
+        assert not fourth & third
+        assert all(_parent(pid) == supervisor.pid for pid in fourth)
+        assert supervisor.poll() is None
+        third = fourth
+
         # SIGTERM stops every worker, then the supervisor, cleanly.
         supervisor.send_signal(signal.SIGTERM)
         assert supervisor.wait(timeout=TIMEOUT) == 0, log.read_text()
