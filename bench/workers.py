@@ -153,8 +153,8 @@ def reload_memory(
 
     The other way, each worker loading its own copy, measured 2,590 MiB against the
     supervisor's 985 MiB when it existed (bench/WORKERS.md, first runs); a worker no
-    longer reloads by itself (a SIGHUP sent to one ends it, and the supervisor starts
-    another from the graph it holds), so only the supervisor's way is measured now."""
+    longer reloads by itself (it passes a SIGHUP on to the supervisor), so only the
+    supervisor's way is measured now."""
     rows = []
     replica = Replica(folder, RELOAD_WORKERS, cache, logs / "reload.log")
     try:
