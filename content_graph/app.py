@@ -89,21 +89,13 @@ def create_app(
             error: str | None = request.app.state.load_error
             status = "failed" if error else "loading"
             return json_response({"status": status, "error": error}, status_code=503)
-        stats = graph.stats
-        outcome: LastReload | None = request.app.state.last_reload
         return json_response(
             {
                 "status": "ready",
                 # Which worker answered, when several share the port.
                 "pid": os.getpid(),
-                "version": stats.version,
-                "loadedAt": stats.loaded_at.isoformat(),
-                "articles": stats.articles,
-                "providers": stats.providers,
-                "topics": stats.topics,
-                "filesSkipped": stats.files_skipped,
                 # Still 200 after a failed reload: the last good graph is being served.
-                "lastReload": None if outcome is None else outcome.as_json(),
+                **_served(graph, request.app.state.last_reload),
             }
         )
 
@@ -138,19 +130,12 @@ def create_app(
                 },
                 status_code=409,
             )
-        logger.info("Reloaded (admin): %s", load_summary(result))
-        stats = result.graph.stats
+        log_load(result, trigger="admin")
         return json_response(
             {
                 "status": "reloaded",
-                "version": stats.version,
-                "loadedAt": stats.loaded_at.isoformat(),
                 "summary": load_summary(result),
-                "articles": stats.articles,
-                "providers": stats.providers,
-                "topics": stats.topics,
-                "filesSkipped": stats.files_skipped,
-                "lastReload": request.app.state.last_reload.as_json(),
+                **_served(result.graph, request.app.state.last_reload),
             }
         )
 
@@ -367,6 +352,20 @@ async def _load_at_startup(app: Starlette) -> None:
     if files is not None:
         # Read the parse cache now, while nothing changes, rather than at the first reload.
         await anyio.to_thread.run_sync(files.prime, abandon_on_cancel=True)
+
+
+def _served(graph: ContentGraph, outcome: LastReload | None) -> dict[str, object]:
+    """What `/readyz` and the admin route say of the graph being served."""
+    stats = graph.stats
+    return {
+        "version": stats.version,
+        "loadedAt": stats.loaded_at.isoformat(),
+        "articles": stats.articles,
+        "providers": stats.providers,
+        "topics": stats.topics,
+        "filesSkipped": stats.files_skipped,
+        "lastReload": None if outcome is None else outcome.as_json(),
+    }
 
 
 def _check_token(request: Request, token: str) -> Response | None:
