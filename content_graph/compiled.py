@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import dis
 import math
-import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from enum import Enum
@@ -96,6 +95,7 @@ from strawberry.schema.schema import _OperationContextAwareGraphQLResolveInfo
 from strawberry.types import ExecutionResult
 from strawberry.types.arguments import convert_arguments
 
+from content_graph.compiled_source import FieldCode, object_completer
 from content_graph.limits import CACHED_DOCUMENT_LENGTH
 
 # An operation is compiled on this use of its document, or on its first when it may
@@ -237,6 +237,26 @@ class _Field:
         self.name = self.nodes[0].name.value
 
 
+def _field_closure(typename: str, code: FieldCode) -> Completer:
+    """One field read and completed, as the generated code of an object does it (for
+    the root, whose fields run once per execution)."""
+    if code.typename:
+        return lambda run, source, path: typename
+    key, complete, resolve, fail = code.key, code.complete, code.resolve, code.fail
+    assert complete is not None and resolve is not None and fail is not None
+    function = code.function
+
+    def complete_field(run: _Run, source: Any, path: PathTuple) -> Any:
+        field_path = (path, key, typename)
+        try:
+            value = resolve(source) if function else resolve(run, source, field_path)
+            return complete(run, value, field_path)
+        except Exception as raw:
+            return fail(run, raw, field_path)
+
+    return complete_field
+
+
 class Plan:
     """One operation compiled for one combination of @skip/@include variable values."""
 
@@ -283,33 +303,34 @@ class _Compiler:
 
     def fields(
         self, type_: GraphQLObjectType, grouped: Mapping[str, list[FieldDetails]]
-    ) -> list[tuple[str, Completer]]:
-        """The closures of an object's fields, in order, by response key."""
-        fields: list[tuple[str, Completer]] = []
+    ) -> list[FieldCode]:
+        """How each field of an object is read and completed, in order, by response key."""
+        fields: list[FieldCode] = []
         for key, details in grouped.items():
             definition = self.schema.get_field(type_, details[0].node.name.value)
             if definition is None:  # graphql-core leaves such a field out
                 continue
-            fields.append((key, self.field(_Field(type_, key, definition, details))))
+            fields.append(self.field(_Field(type_, key, definition, details)))
         return fields
 
     def root(
         self, type_: GraphQLObjectType, grouped: Mapping[str, list[FieldDetails]]
     ) -> Completer:
         """The root's fields: graphql-core checks no deadline and no type there."""
-        fields = self.fields(type_, grouped)
+        fields = [
+            (code.key, _field_closure(type_.name, code)) for code in self.fields(type_, grouped)
+        ]
 
         def complete_root(run: _Run, source: Any, path: PathTuple) -> dict[str, Any]:
             return {key: complete_field(run, source, path) for key, complete_field in fields}
 
         return complete_root
 
-    def field(self, field: _Field) -> Completer:
-        """The closure that resolves and completes one field of an object."""
+    def field(self, field: _Field) -> FieldCode:
+        """How one field of an object is resolved and completed (compiled_source.py)."""
         definition, key, nodes = field.definition, field.key, field.nodes
-        typename = field.parent.name
         if definition is TypeNameMetaFieldDef:
-            return lambda run, source, path: typename
+            return FieldCode(key, typename=True)
         return_type = definition.type
         complete = self.completer(field, return_type)
         non_null = is_non_null_type(return_type)
@@ -320,49 +341,33 @@ class _Compiler:
                 raise error from None
             run.errors.append(error)
 
-        read = self.attribute(field)
-        if read is None:
-            resolve = self.resolver(field)
-
-            def complete_field(run: _Run, source: Any, path: PathTuple) -> Any:
-                field_path = (path, key, typename)
-                try:
-                    return complete(run, resolve(run, source, field_path), field_path)
-                except Exception as raw:
-                    return fail(run, raw, field_path)
-
-            return complete_field
-
         named = get_nullable_type(return_type)
         fast = _fast_scalar(named) if is_leaf_type(named) else None
-        if fast is str or fast is bool:
-            # The commonest field of all, e.g. `title`: an attribute that is a string.
-
-            def read_scalar(run: _Run, source: Any, path: PathTuple) -> Any:
-                try:
-                    value = read(source)
-                    if type(value) is fast:
-                        return value
-                    return complete(run, value, (path, key, typename))
-                except Exception as raw:
-                    return fail(run, raw, (path, key, typename))
-
-            return read_scalar
-
-        def read_field(run: _Run, source: Any, path: PathTuple) -> Any:
-            field_path = (path, key, typename)
-            try:
-                return complete(run, read(source), field_path)
-            except Exception as raw:
-                return fail(run, raw, field_path)
-
-        return read_field
+        if fast is not str and fast is not bool:
+            fast = None
+        attribute = self.attribute(field)
+        if attribute is not None:
+            read = attrgetter(attribute)
+            return FieldCode(
+                key,
+                attribute=attribute,
+                fast=fast,
+                complete=complete,
+                resolve=lambda run, source, path: read(source),
+                fail=fail,
+            )
+        function = self.parent_function(field)
+        if function is not None:
+            return FieldCode(
+                key, function=True, fast=fast, complete=complete, resolve=function, fail=fail
+            )
+        return FieldCode(key, complete=complete, resolve=self.resolver(field), fail=fail)
 
     # Resolvers ---------------------------------------------------------------------
 
-    def attribute(self, field: _Field) -> Callable[[Any], Any] | None:
-        """Strawberry's basic field, `getattr(source, python_name)` and nothing else, as
-        an attribute getter; None for any other field."""
+    def attribute(self, field: _Field) -> str | None:
+        """The attribute a field reads when it is Strawberry's basic field,
+        `getattr(source, python_name)` and nothing else; None for any other field."""
         definition = field.definition
         strawberry_field = (definition.extensions or {}).get(STRAWBERRY_FIELD)
         if (
@@ -370,8 +375,46 @@ class _Compiler:
             and getattr(definition.resolve, "_is_default", False)
             and strawberry_field.default_resolver is getattr
         ):
-            return attrgetter(strawberry_field.python_name)
+            return str(strawberry_field.python_name)
         return None
+
+    def parent_function(self, field: _Field) -> Callable[[Any], Any] | None:
+        """A Strawberry resolver that takes only its parent (as `self`, `root` or
+        `parent`) and no arguments, as a function of the parent; None for any other."""
+        resolver = self.plain_resolver(field)
+        if resolver is None or resolver.arguments or resolver.info_parameter is not None:
+            return None
+        if field.definition.args:
+            return None
+        function = resolver.wrapped_func
+        parents = [
+            parameter.name
+            for parameter in (resolver.parent_parameter, resolver.root_parameter)
+            if parameter is not None
+        ]
+        if resolver.self_parameter is not None and not parents:
+            return function  # type: ignore[no-any-return]
+        if len(parents) == 1 and resolver.self_parameter is None:
+            parent = parents[0]
+            return lambda source: function(**{parent: source})
+        return None
+
+    def plain_resolver(self, field: _Field) -> Any:
+        """The field's Strawberry resolver when Strawberry's wrapper would only convert
+        arguments, build an `Info` and call it (no field extensions, no exception
+        handlers, not async); None otherwise."""
+        strawberry_field = (field.definition.extensions or {}).get(STRAWBERRY_FIELD)
+        if strawberry_field is None or self.strawberry is None:
+            return None
+        resolver = strawberry_field.base_resolver
+        if (
+            resolver is None
+            or strawberry_field.extensions
+            or resolver.is_async
+            or getattr(self.strawberry.schema_converter, "_exception_handler_specs", True)
+        ):
+            return None
+        return resolver
 
     def resolver(self, field: _Field) -> Callable[[_Run, Any, PathTuple], Any]:
         """How to get a field's value: the cheapest call that does what graphql-core's does."""
@@ -394,15 +437,8 @@ class _Compiler:
         only for a function that asks for one (`Article.id` needs none), and constant
         arguments that convert to immutable values are converted once.
         """
-        if strawberry_field is None or self.strawberry is None:
-            return None
-        resolver = strawberry_field.base_resolver
-        if (
-            resolver is None
-            or strawberry_field.extensions
-            or resolver.is_async
-            or getattr(self.strawberry.schema_converter, "_exception_handler_specs", True)
-        ):
+        resolver = self.plain_resolver(field)
+        if resolver is None:
             return None
         function = resolver.wrapped_func
         as_self = resolver.self_parameter is not None
@@ -411,12 +447,6 @@ class _Compiler:
             for parameter in (resolver.parent_parameter, resolver.root_parameter)
             if parameter is not None
         ]
-        if not resolver.arguments and resolver.info_parameter is None and not field.definition.args:
-            if as_self and not parents:
-                return lambda run, source, path: function(source)
-            if len(parents) == 1 and not as_self:
-                parent = parents[0]
-                return lambda run, source, path: function(**{parent: source})
         info_name = resolver.info_parameter.name if resolver.info_parameter else None
         make_info = self.info(field) if info_name else None
         info_class = self.strawberry.config.info_class
@@ -532,6 +562,8 @@ class _Compiler:
     def non_null(self, field: _Field, type_: GraphQLNonNull[Any]) -> Completer:
         message = f"Cannot return null for non-nullable field {field.parent}.{field.name}."
         inner_type = type_.of_type
+        if is_object_type(inner_type):
+            return self.object_selection(field, inner_type, "non_null", message)
         inner = self.completer(field, inner_type)
         fast = _fast_scalar(inner_type) if is_leaf_type(inner_type) else None
         if fast is str or fast is bool:
@@ -584,12 +616,13 @@ class _Compiler:
         )
 
         def complete_list(run: _Run, value: Any, path: PathTuple) -> Any:
-            if value is None or value is Undefined:
-                return None
-            if isinstance(value, Exception):
-                raise value
-            if not is_iterable(value):
-                raise GraphQLError(message)
+            if type(value) is not list:
+                if value is None or value is Undefined:
+                    return None
+                if isinstance(value, Exception):
+                    raise value
+                if not is_iterable(value):
+                    raise GraphQLError(message)
             completed = []
             append = completed.append
             for index, element in enumerate(value):
@@ -607,19 +640,13 @@ class _Compiler:
         return complete_list
 
     def object(self, field: _Field, type_: GraphQLObjectType) -> Completer:
-        select = self.object_selection(field, type_)
+        return self.object_selection(field, type_, "nullable")
 
-        def complete_object(run: _Run, value: Any, path: PathTuple) -> Any:
-            if value is None or value is Undefined:
-                return None
-            if isinstance(value, Exception):
-                raise value
-            return select(run, value, path)
-
-        return complete_object
-
-    def object_selection(self, field: _Field, type_: GraphQLObjectType) -> Completer:
-        """An object's type check, the deadline, then its fields into a dict."""
+    def object_selection(
+        self, field: _Field, type_: GraphQLObjectType, nulls: str = "bare", message: str = ""
+    ) -> Completer:
+        """An object's null check (`nulls`, see compiled_source.py), type check and
+        deadline, then its fields into a dict: one generated function."""
         is_type_of = type_.is_type_of
         if is_type_of is not None and _reads_argument(is_type_of, 1):
             raise Unsupported(f"{type_.name}.is_type_of reads its info")
@@ -627,18 +654,15 @@ class _Compiler:
         collected = collect_subfields(
             self.schema, self.fragments, self.variables, self.operation, type_, details
         )
-        fields = self.fields(type_, collected.grouped_field_set)
-        deadline_error = self.deadline_error
-        monotonic = time.monotonic
-
-        def select(run: _Run, value: Any, path: PathTuple) -> dict[str, Any]:
-            if is_type_of is not None and not is_type_of(value, None):
-                raise invalid_return_type_error(type_, value, details)
-            if monotonic() > run.deadline:
-                raise deadline_error
-            return {key: complete_field(run, value, path) for key, complete_field in fields}
-
-        return select
+        return object_completer(
+            type_.name,
+            self.fields(type_, collected.grouped_field_set),
+            nulls=nulls,
+            non_null_message=message,
+            is_type_of=is_type_of,
+            type_error=lambda value: invalid_return_type_error(type_, value, details),
+            deadline_error=self.deadline_error,
+        )
 
     def abstract(self, field: _Field, type_: GraphQLAbstractType) -> Completer:
         resolve_type = type_.resolve_type

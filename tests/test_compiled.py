@@ -223,7 +223,35 @@ class Leaf:
 
 
 @strawberry.type
+class Loose:
+    """Plain attribute fields (read inline by the generated code) holding wrong values."""
+
+    label: str
+    flag: bool | None = None
+    note: str | None = None
+
+
+class Partial:
+    """A Loose without `flag` and `note`: reading them raises AttributeError."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+
+
+@strawberry.type
 class Branch:
+    @strawberry.field
+    def loose(self) -> list[Loose]:
+        return [
+            Loose(label=5, flag="yes", note=7),  # type: ignore[arg-type]
+            Loose(label="ok", flag=True, note=None),
+            Loose(label=None, flag=False),  # type: ignore[arg-type]
+        ]
+
+    @strawberry.field
+    def partial(self) -> list[Loose | None]:
+        return [Partial("p"), Loose(label="l")]  # type: ignore[list-item]
+
     @strawberry.field
     def leaves(self, count: int = 2) -> list[Leaf]:
         return [Leaf(name=f"leaf{i}", size=2**40 if i == 1 else i) for i in range(count)]
@@ -274,6 +302,10 @@ FAILING = strawberry.Schema(query=Root)._schema  # type: ignore[attr-defined]
         "{ strictBranch { strictItems { name } } branch { floatValue } }",
         "{ a: branch { leaves { fails } } b: strictBranch { leaves { failsStrictly } } }",
         "{ slow { __typename name } }",
+        "{ branch { loose { label flag note } } }",
+        "{ branch { loose { note flag } } }",
+        "{ branch { partial { label flag note __typename } } }",
+        "{ strictBranch { partial { note } } }",
     ],
 )
 def test_error_semantics_match_graphql_core(text: str) -> None:
