@@ -95,6 +95,7 @@ from strawberry.schema.schema import _OperationContextAwareGraphQLResolveInfo
 from strawberry.types import ExecutionResult
 from strawberry.types.arguments import convert_arguments
 
+from content_graph.compiled_arguments import arguments_converter
 from content_graph.compiled_source import FieldCode, object_completer
 from content_graph.limits import CACHED_DOCUMENT_LENGTH
 
@@ -298,6 +299,7 @@ class _Compiler:
             name: FragmentDetails(definition) for name, definition in fragment_definitions.items()
         }
         self.variables = variables
+        self.converters = compiled.converters
 
     # Selections --------------------------------------------------------------------
 
@@ -469,12 +471,16 @@ class _Compiler:
             if converted is not None and not all(map(_is_immutable, converted.values())):
                 converted = None
 
+        convert = self.converter(strawberry_field)
+
         def call(run: _Run, source: Any, path: PathTuple) -> Any:
             info = None if make_info is None else info_class(make_info(run, path), strawberry_field)
-            if converted is None:
-                kwargs = convert_arguments(raw_arguments(run), arguments, registry, config, info)
-            else:
+            if converted is not None:
                 kwargs = dict(converted)
+            elif convert is not None:
+                kwargs = convert(raw_arguments(run))
+            else:
+                kwargs = convert_arguments(raw_arguments(run), arguments, registry, config, info)
             for name in parents:
                 kwargs[name] = source
             if info_name is not None:
@@ -482,6 +488,23 @@ class _Compiler:
             return function(source, **kwargs) if as_self else function(**kwargs)
 
         return call
+
+    def converter(
+        self, strawberry_field: Any
+    ) -> Callable[[Mapping[str, Any]], dict[str, Any]] | None:
+        """The field's arguments converter (compiled_arguments.py), built once per field
+        of the schema; None where Strawberry's own conversion is needed."""
+        known = self.converters.get(id(strawberry_field))
+        if known is None:
+            assert self.strawberry is not None
+            convert = arguments_converter(
+                strawberry_field.arguments,
+                self.strawberry.schema_converter.scalar_registry,
+                self.strawberry.config,
+            )
+            # The field is kept with its converter, so that its id stays its own.
+            known = self.converters[id(strawberry_field)] = (strawberry_field, convert)
+        return known[1]  # type: ignore[no-any-return]
 
     def arguments(self, field: _Field) -> Callable[[_Run | None], dict[str, Any]]:
         """A field's argument values, as graphql-core's `get_argument_values` gives them;
@@ -816,6 +839,8 @@ class CompiledOperations:
         self._operations: OrderedDict[tuple[str, str | None], _Operation] = OrderedDict()
         self._uses: OrderedDict[tuple[str, str | None], int] = OrderedDict()
         self._lock = Lock()
+        # Argument converters by Strawberry field (see `_Compiler.converter`).
+        self.converters: dict[int, tuple[Any, Any]] = {}
 
     def execute(
         self,

@@ -28,7 +28,8 @@ from typing import Any
 from graphql import Undefined
 
 Completer = Callable[[Any, Any, Any], Any]
-# Factories kept by shape (the source's only inputs); a schema has few shapes, this bounds a hostile mix.
+# Factories kept by shape (the source's only inputs): a schema has few shapes; this
+# bounds a hostile mix of them.
 CACHED_SOURCES = 4_096
 
 
