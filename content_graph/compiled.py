@@ -114,6 +114,8 @@ MIN_INT = -(2**31)
 MAX_INT = 2**31 - 1
 STRAWBERRY_FIELD = "strawberry-definition"
 
+_new_tuple = tuple.__new__
+
 # A response path while executing: (previous, key, typename) tuples, turned into
 # graphql-core's `Path` only for an error or an `info` (most fields need neither).
 PathTuple = tuple[Any, str | int, str | None] | None
@@ -127,7 +129,7 @@ class Unsupported(Exception):
 class _Run:
     """The state of one execution of a plan: what graphql-core keeps on its executor."""
 
-    __slots__ = ("context", "deadline", "errors", "extensions", "variables")
+    __slots__ = ("context", "deadline", "errors", "extensions", "paths", "variables")
 
     def __init__(
         self, context: Any, variables: VariableValues, deadline: float, extensions: Any
@@ -137,16 +139,31 @@ class _Run:
         self.deadline = deadline
         self.extensions = extensions
         self.errors: list[GraphQLError] = []
+        self.paths: dict[int, tuple[PathTuple, Path]] = {}  # see `_as_path`
 
 
-def _as_path(path: PathTuple) -> Path | None:
+def _as_path(
+    path: PathTuple, known: dict[int, tuple[PathTuple, Path]] | None = None
+) -> Path | None:
+    """graphql-core's `Path` of a path tuple. `known` keeps, during one run, the paths
+    already built, by the id of their tuple, so that the infos of a list's items share
+    their prefix. It keeps each tuple too: a tuple freed during the run could leave its
+    id to another one."""
     keys = []
+    result = None
     while path is not None:
+        if known is not None:
+            entry = known.get(id(path))
+            if entry is not None:
+                result = entry[1]
+                break
         keys.append(path)
         path = path[0]
-    result = None
-    for _, key, typename in reversed(keys):
-        result = Path(result, key, typename)
+    for tail in reversed(keys):
+        # tuple.__new__ directly: Path's own __new__ is a Python function.
+        result = _new_tuple(Path, (result, tail[1], tail[2]))
+        if known is not None:
+            known[id(tail)] = (tail, result)
     return result
 
 
@@ -540,7 +557,7 @@ class _Compiler:
                 nodes,
                 return_type,
                 parent,
-                _as_path(path),
+                _as_path(path, run.paths),
                 schema,
                 fragments,
                 None,

@@ -143,8 +143,18 @@ def order_articles(
 
 
 def article_keyset(graph: ContentGraph, order: ArticleOrder | None) -> Keyset[int]:
-    """The keyset of article index lists in `order`: (ordered value, URL) in the cursor."""
+    """The keyset of article index lists in `order`: (ordered value, URL) in the cursor.
+
+    Built once per graph and order (a list of related articles asks for it per article)."""
     order = order or DEFAULT_ORDER
+    key = f"keyset:{order.field.value}:{order.direction.value}"
+    cached = graph.caches.get(key)
+    if cached is None:
+        cached = graph.caches[key] = _article_keyset(graph, order)
+    return cached  # type: ignore[return-value]
+
+
+def _article_keyset(graph: ContentGraph, order: ArticleOrder) -> Keyset[int]:
     articles = graph.articles
     field = order.field
     if field is ArticleOrderField.PUBLISHED_DATE_TIME:

@@ -217,6 +217,15 @@ class Leaf:
     def missing(self) -> str:
         return None  # type: ignore[return-value]
 
+    @strawberry.field
+    def where(self, info: strawberry.Info) -> str:
+        """Its response path, from the `info` (compiled plans share paths' prefixes)."""
+        return "/".join(map(str, info.path.as_list())) + f" {info.path.typename}"
+
+    @strawberry.field
+    def children(self) -> list[Leaf]:
+        return [Leaf(name=f"{self.name}.{i}") for i in range(2)]
+
     @classmethod
     def is_type_of(cls, obj: Any, info: Any) -> bool:
         return isinstance(obj, Leaf)
@@ -303,6 +312,8 @@ FAILING = strawberry.Schema(query=Root)._schema  # type: ignore[attr-defined]
         "{ a: branch { leaves { fails } } b: strictBranch { leaves { failsStrictly } } }",
         "{ slow { __typename name } }",
         "{ branch { loose { label flag note } } }",
+        "{ branch { leaves(count: 3) { where children { where children { name where } } } } }",
+        "{ a: branch { leaves { where } } b: strictBranch { leaves { children { where } } } }",
         "{ branch { loose { note flag } } }",
         "{ branch { partial { label flag note __typename } } }",
         "{ strictBranch { partial { note } } }",
