@@ -23,12 +23,15 @@ compile it refuses with `Unsupported`, and the operation runs on graphql-core as
 operations other than queries, directives other than `@skip`/`@include`, fragment
 variables, and type checks (`is_type_of`, `resolve_type`) that read their `info`.
 
-Compiling costs a few tenths of a millisecond (bench/EXECUTION.md): more than it saves
-on one execution of a small operation, far less than it saves on one that returns
-hundreds of nodes. So an operation is compiled on its first use when its cost (the
-nodes it may return, `limits.CostModel`) is at least `COMPILE_NOW_COST`, else on its
-second use (`COMPILE_AFTER`): a small document sent once runs on graphql-core and costs
-no more than before.
+Compiling a new document costs 0.05 to 0.2 ms (bench/EXECUTION.md), less than it saves
+on a single execution of each of the benchmark's queries (graphql-core's execution of
+the smallest, Q1 and Q4, is 0.2 ms, compiled 0.02 to 0.05 ms): the objects' code is
+generated once per shape (`compiled_source.py`) and reused by any document that differs
+only in aliases or literals. So every query is compiled on its first use
+(`COMPILE_NOW_COST`, a cost of 0). Its plan is kept only from the document's second use
+(`KEEP_AFTER`): a document sent once leaves nothing behind, neither in the bounded cache
+(where it would evict the plans of documents clients repeat) nor for the garbage
+collector to walk.
 """
 
 from __future__ import annotations
@@ -99,10 +102,11 @@ from content_graph.compiled_arguments import arguments_converter
 from content_graph.compiled_source import FieldCode, object_completer
 from content_graph.limits import CACHED_DOCUMENT_LENGTH
 
-# An operation is compiled on this use of its document, or on its first when it may
-# return this many nodes (see the module docstring).
-COMPILE_AFTER = 2
-COMPILE_NOW_COST = 100
+# A document's plan is kept from this use on; a document not kept yet is compiled for
+# its one run when its cost (the nodes it may return) is at least COMPILE_NOW_COST, and
+# runs on graphql-core otherwise (see the module docstring).
+KEEP_AFTER = 2
+COMPILE_NOW_COST = 0
 # Operations kept compiled, and operations counted; the least recently used go first.
 CACHED_OPERATIONS = 1_000
 # Plans kept per operation, one per combination of @skip/@include variable values.
@@ -846,12 +850,12 @@ class CompiledOperations:
         schema: GraphQLSchema,
         deadline_error: type[BaseException],
         *,
-        compile_after: int = COMPILE_AFTER,
+        keep_after: float = KEEP_AFTER,
         compile_now_cost: float = COMPILE_NOW_COST,
     ) -> None:
         self.schema = schema
         self.deadline_error = deadline_error
-        self.compile_after = compile_after
+        self.keep_after = keep_after
         self.compile_now_cost = compile_now_cost
         self._operations: OrderedDict[tuple[str, str | None], _Operation] = OrderedDict()
         self._uses: OrderedDict[tuple[str, str | None], int] = OrderedDict()
@@ -872,20 +876,22 @@ class CompiledOperations:
         cost: int = 0,
     ) -> ExecutionResult | None:
         """The result of the operation run compiled; None when graphql-core should run it
-        (not used often enough yet for its `cost`, or not supported)."""
+        (not supported, or not kept and below `compile_now_cost`)."""
         key = (text, operation_name)
         entry = self._compiled(key)
         if entry is None:
-            if len(text) > CACHED_DOCUMENT_LENGTH:
-                return None  # as limits.DocumentChecks: long texts are not repeats
-            if cost < self.compile_now_cost and self._count_use(key) < self.compile_after:
+            # As limits.DocumentChecks: long texts are not repeats, never kept.
+            uses = 1 if len(text) > CACHED_DOCUMENT_LENGTH else self._count_use(key)
+            keep = uses >= self.keep_after
+            if not keep and cost < self.compile_now_cost:
                 return None
             entry = _Operation()
             try:
                 self._prepare(entry, document, operation_name)
             except Unsupported:
                 entry.unsupported = True
-            self._keep(key, entry)
+            if keep:
+                self._keep(key, entry)
         if entry.unsupported:
             return None
         operation = entry.operation

@@ -166,3 +166,10 @@ def _field_source(index: int, field: FieldCode) -> list[str]:
 
 def _is_name(attribute: str) -> bool:
     return attribute.isidentifier() and not keyword.iskeyword(attribute)
+
+
+def forget_shapes() -> None:
+    """Drops every generated factory: what the first document of its shapes costs
+    (bench/execution.py)."""
+    with _LOCK:
+        _FACTORIES.clear()

@@ -19,6 +19,7 @@ from strawberry.execution import optimized_is_awaitable
 
 from bench.queries import pick, queries
 from content_graph import compiled as compiled_module
+from content_graph import execution as execution_module
 from content_graph.compiled import CompiledOperations
 from content_graph.execution import DeadlineExceeded, DeadlineExecutor, Execution
 from content_graph.settings import Limits
@@ -66,7 +67,7 @@ def assert_same(
 ) -> dict[str, Any]:
     """Runs `text` both ways and asserts equal answers; returns graphql-core's."""
     expected = reference(graphql_schema, context, text, variables, operation_name)
-    compiled = CompiledOperations(graphql_schema, DeadlineExceeded, compile_after=1)
+    compiled = CompiledOperations(graphql_schema, DeadlineExceeded, keep_after=1)
     document = parse(text)
     for _ in range(2):  # the second run reuses the plan
         result = compiled.execute(
@@ -331,7 +332,7 @@ def test_failing_schema_has_errors() -> None:
 
 def test_deadline_stops_compiled_execution() -> None:
     graph = loaded("data")[0]
-    compiled = CompiledOperations(GRAPHQL, DeadlineExceeded, compile_after=1)
+    compiled = CompiledOperations(GRAPHQL, DeadlineExceeded, keep_after=1)
     text = "{ articles(first: 3) { nodes { title } } }"
     with pytest.raises(DeadlineExceeded):
         compiled.execute(
@@ -339,21 +340,22 @@ def test_deadline_stops_compiled_execution() -> None:
         )
 
 
-def test_compiled_on_second_use_by_default() -> None:
+def test_compiled_on_first_use_kept_from_second_by_default() -> None:
     graph = loaded("data")[0]
     compiled = CompiledOperations(GRAPHQL, DeadlineExceeded)
     text = "{ stats { topics } }"
-    run = [
-        compiled.execute(text, parse(text), None, context={"graph": graph}, variables=None)
-        for _ in range(2)
-    ]
-    assert run[0] is None
-    assert run[1] is not None and answer(run[1]) == reference(GRAPHQL, {"graph": graph}, text)
+    context = {"graph": graph}
+    first = compiled.execute(text, parse(text), None, context=context, variables=None)
+    assert first is not None and answer(first) == reference(GRAPHQL, context, text)
+    assert not compiled.has_plan(text, None)  # a document sent once leaves nothing
+    second = compiled.execute(text, parse(text), None, context=context, variables=None)
+    assert second is not None and answer(second) == answer(first)
+    assert compiled.has_plan(text, None)
 
 
-def test_costly_operations_compiled_on_first_use() -> None:
+def test_cheap_new_documents_left_to_graphql_core_below_compile_now_cost() -> None:
     graph = loaded("data")[0]
-    compiled = CompiledOperations(GRAPHQL, DeadlineExceeded)
+    compiled = CompiledOperations(GRAPHQL, DeadlineExceeded, compile_now_cost=100)
     text = "{ articles(first: 100) { nodes { title } } }"
     context = {"graph": graph}
     small = compiled.execute(text, parse(text), None, context=context, variables=None, cost=99)
@@ -361,6 +363,9 @@ def test_costly_operations_compiled_on_first_use() -> None:
     other = "{ articles(first: 100) { nodes { url } } }"
     costly = compiled.execute(other, parse(other), None, context=context, variables=None, cost=100)
     assert costly is not None and answer(costly) == reference(GRAPHQL, context, other)
+    # Kept from its second use whatever its cost.
+    again = compiled.execute(text, parse(text), None, context=context, variables=None, cost=99)
+    assert again is not None and compiled.has_plan(text, None)
 
 
 def test_one_off_documents_do_not_evict_plans(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -373,13 +378,14 @@ def test_one_off_documents_do_not_evict_plans(monkeypatch: pytest.MonkeyPatch) -
         compiled.execute(hot, parse(hot), None, context=context, variables=None)
     for number in range(10):
         once = f"{{ n{number}: stats {{ topics }} }}"
-        assert compiled.execute(once, parse(once), None, context=context, variables=None) is None
-    # Compiled already: the first use after the flood runs compiled.
-    assert compiled.execute(hot, parse(hot), None, context=context, variables=None) is not None
+        result = compiled.execute(once, parse(once), None, context=context, variables=None)
+        assert result is not None and answer(result) == reference(GRAPHQL, context, once)
+        assert not compiled.has_plan(once, None)
+    assert compiled.has_plan(hot, None)
 
 
 def test_subscriptions_fall_back() -> None:
-    compiled = CompiledOperations(GRAPHQL, DeadlineExceeded, compile_after=1)
+    compiled = CompiledOperations(GRAPHQL, DeadlineExceeded, keep_after=1)
     text = "subscription { __typename }"
     assert compiled.execute(text, parse(text), None, context={}, variables=None) is None
 
@@ -433,18 +439,26 @@ def pick_query(name: str) -> str:
     return next(query.document for query in queries(pick(loaded("data")[0])) if query.name == name)
 
 
-def test_a_compiled_operation_past_its_deadline_times_out() -> None:
+def test_a_compiled_operation_past_its_deadline_times_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     graph = loaded("data")[0]
     execution = Execution(schema, Limits())
-    text = "{ articles(first: 100) { nodes { title } } }"  # cost 100: compiled on first use
+    text = "{ articles(first: 100) { nodes { title } } }"
+
+    def graphql_core(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("graphql-core ran a query compiled on its first use")
+
+    monkeypatch.setattr(execution_module, "execute", graphql_core)
 
     async def run() -> Any:
         return await execution.run(
             text, None, None, graph=graph, context={"graph": graph}, deadline=time.monotonic() - 1
         )
 
-    result = anyio.run(run)
-    assert result.data is None
-    [error] = result.errors
-    assert error.extensions["code"] == "TIMEOUT"
-    assert execution.compiled.has_plan(text, None)  # it ran compiled
+    for _ in range(2):  # compiled for its first use, then kept
+        result = anyio.run(run)
+        assert result.data is None
+        [error] = result.errors
+        assert error.extensions["code"] == "TIMEOUT"
+    assert execution.compiled.has_plan(text, None)
