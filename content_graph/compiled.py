@@ -99,7 +99,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.arguments import convert_arguments
 
 from content_graph.compiled_arguments import arguments_converter
-from content_graph.compiled_source import FieldCode, object_completer
+from content_graph.compiled_source import FieldCode, field_closure, object_completer
 from content_graph.limits import CACHED_DOCUMENT_LENGTH
 
 # A document's plan is kept from this use on; a document not kept yet is compiled for
@@ -259,26 +259,6 @@ class _Field:
         self.name = self.nodes[0].name.value
 
 
-def _field_closure(typename: str, code: FieldCode) -> Completer:
-    """One field read and completed, as the generated code of an object does it (for
-    the root, whose fields run once per execution)."""
-    if code.typename:
-        return lambda run, source, path: typename
-    key, complete, resolve, fail = code.key, code.complete, code.resolve, code.fail
-    assert complete is not None and resolve is not None and fail is not None
-    function = code.function
-
-    def complete_field(run: _Run, source: Any, path: PathTuple) -> Any:
-        field_path = (path, key, typename)
-        try:
-            value = resolve(source) if function else resolve(run, source, field_path)
-            return complete(run, value, field_path)
-        except Exception as raw:
-            return fail(run, raw, field_path)
-
-    return complete_field
-
-
 class Plan:
     """One operation compiled for one combination of @skip/@include variable values."""
 
@@ -308,6 +288,8 @@ class _Compiler:
         operation: OperationDefinitionNode,
         fragment_definitions: dict[str, FragmentDefinitionNode],
         variables: VariableValues,
+        *,
+        generate: bool | None = True,
     ) -> None:
         self.schema = compiled.schema
         self.deadline_error = compiled.deadline_error
@@ -321,6 +303,8 @@ class _Compiler:
         }
         self.variables = variables
         self.converters = compiled.converters
+        # Whether objects get generated code or run as closures (compiled_source.py).
+        self.generate = generate
 
     # Selections --------------------------------------------------------------------
 
@@ -341,7 +325,7 @@ class _Compiler:
     ) -> Completer:
         """The root's fields: graphql-core checks no deadline and no type there."""
         fields = [
-            (code.key, _field_closure(type_.name, code)) for code in self.fields(type_, grouped)
+            (code.key, field_closure(type_.name, code)) for code in self.fields(type_, grouped)
         ]
 
         def complete_root(run: _Run, source: Any, path: PathTuple) -> dict[str, Any]:
@@ -706,6 +690,7 @@ class _Compiler:
             is_type_of=is_type_of,
             type_error=lambda value: invalid_return_type_error(type_, value, details),
             deadline_error=self.deadline_error,
+            generate=self.generate,
         )
 
     def abstract(self, field: _Field, type_: GraphQLAbstractType) -> Completer:
@@ -852,10 +837,15 @@ class CompiledOperations:
         *,
         keep_after: float = KEEP_AFTER,
         compile_now_cost: float = COMPILE_NOW_COST,
+        generated_code: bool | None = None,
     ) -> None:
+        """`generated_code`: objects always as generated code (True), always as closures
+        (False), or as `compiled_source.object_completer` decides (None: generated for
+        kept plans and shapes seen before)."""
         self.schema = schema
         self.deadline_error = deadline_error
         self.keep_after = keep_after
+        self.generated_code = generated_code
         self.compile_now_cost = compile_now_cost
         self._operations: OrderedDict[tuple[str, str | None], _Operation] = OrderedDict()
         self._uses: OrderedDict[tuple[str, str | None], int] = OrderedDict()
@@ -879,6 +869,7 @@ class CompiledOperations:
         (not supported, or not kept and below `compile_now_cost`)."""
         key = (text, operation_name)
         entry = self._compiled(key)
+        keep = True
         if entry is None:
             # As limits.DocumentChecks: long texts are not repeats, never kept.
             uses = 1 if len(text) > CACHED_DOCUMENT_LENGTH else self._count_use(key)
@@ -903,7 +894,11 @@ class CompiledOperations:
         plan = entry.plans.get(switches)
         if plan is None:
             try:
-                plan = Plan(_Compiler(self, operation, entry.fragments, coerced), operation)
+                generate = self.generated_code
+                if generate is None and keep:
+                    generate = True
+                compiler = _Compiler(self, operation, entry.fragments, coerced, generate=generate)
+                plan = Plan(compiler, operation)
             except Unsupported:
                 entry.unsupported = True
                 return None
@@ -927,7 +922,9 @@ class CompiledOperations:
         coerced = self._coerce(entry.operation, variables)
         if isinstance(coerced, list):
             raise ValueError(coerced[0].message)
-        return Plan(_Compiler(self, entry.operation, entry.fragments, coerced), entry.operation)
+        generate = True if self.generated_code is None else self.generated_code
+        compiler = _Compiler(self, entry.operation, entry.fragments, coerced, generate=generate)
+        return Plan(compiler, entry.operation)
 
     def _coerce(
         self, operation: OperationDefinitionNode, variables: Mapping[str, Any] | None

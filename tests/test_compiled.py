@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import time
+from types import SimpleNamespace
 from typing import Any
 
 import anyio
@@ -19,6 +20,7 @@ from strawberry.execution import optimized_is_awaitable
 
 from bench.queries import pick, queries
 from content_graph import compiled as compiled_module
+from content_graph import compiled_source
 from content_graph import execution as execution_module
 from content_graph.compiled import CompiledOperations
 from content_graph.execution import DeadlineExceeded, DeadlineExecutor, Execution
@@ -67,14 +69,18 @@ def assert_same(
 ) -> dict[str, Any]:
     """Runs `text` both ways and asserts equal answers; returns graphql-core's."""
     expected = reference(graphql_schema, context, text, variables, operation_name)
-    compiled = CompiledOperations(graphql_schema, DeadlineExceeded, keep_after=1)
     document = parse(text)
-    for _ in range(2):  # the second run reuses the plan
-        result = compiled.execute(
-            text, document, operation_name, context=context, variables=variables
+    # Objects as generated code and as closures (what a new shape first runs as).
+    for generated_code in (True, False):
+        compiled = CompiledOperations(
+            graphql_schema, DeadlineExceeded, keep_after=1, generated_code=generated_code
         )
-        assert result is not None, "the compiler fell back on a supported document"
-        assert answer(result) == expected
+        for _ in range(2):  # the second run reuses the plan
+            result = compiled.execute(
+                text, document, operation_name, context=context, variables=variables
+            )
+            assert result is not None, "the compiler fell back on a supported document"
+            assert answer(result) == expected
     return expected
 
 
@@ -462,3 +468,29 @@ def test_a_compiled_operation_past_its_deadline_times_out(
         [error] = result.errors
         assert error.extensions["code"] == "TIMEOUT"
     assert execution.compiled.has_plan(text, None)
+
+
+def test_a_new_shape_runs_as_closures_until_seen_again() -> None:
+    compiled_source.forget_shapes()
+    fields = [compiled_source.FieldCode("kind", typename=True)]
+
+    def completer() -> Any:
+        return compiled_source.object_completer(
+            "Thing",
+            fields,
+            nulls="nullable",
+            non_null_message="",
+            is_type_of=None,
+            type_error=TypeError,
+            deadline_error=DeadlineExceeded,
+            generate=None,
+        )
+
+    first, second, third = completer(), completer(), completer()
+    assert first.__code__.co_filename == compiled_source.__file__
+    assert second.__code__.co_filename.startswith("<object")
+    assert third.__code__ is second.__code__  # generated once per shape
+    run = SimpleNamespace(deadline=math.inf)
+    for complete in (first, second):
+        assert complete(run, object(), None) == {"kind": "Thing"}
+        assert complete(run, None, None) is None
