@@ -644,7 +644,7 @@ class _Compiler:
         )
 
         def complete_list(run: _Run, value: Any, path: PathTuple) -> Any:
-            if type(value) is not list:
+            if type(value) is not list and type(value) is not tuple:
                 if value is None or value is Undefined:
                     return None
                 if isinstance(value, Exception):
