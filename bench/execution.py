@@ -11,7 +11,8 @@ many runs in this one process:
 - request, same document: `Execution.run` (checks, cost, execution) with the document
   seen before, graphql-core against compiled;
 - request, new document: `Execution.run` with a document never seen before (its
-  operation renamed each time), graphql-core against compiling on first use.
+  operation renamed each time): graphql-core, the earlier policy (compiled on first use
+  from a cost of 100) and as served (every query compiled on first use).
 
 The graph is frozen out of the garbage collector's reach first (`gc.freeze()`, as
 `serve --workers` does; `--no-freeze` leaves it as single-process `serve` does, where
@@ -19,7 +20,9 @@ full collections walk the whole graph and the figures swing with them).
 
 Then, for a never-seen document, where the time goes: parse, the alias count,
 validation (with every rule, and with the rules the document needs, as served), the
-depth limit, the cost, compiling, and executing (graphql-core and compiled).
+depth limit, the cost, compiling (with the objects' code generated before for the same
+shapes, as for any document after the first of its shapes, and generated anew), and
+executing (graphql-core and compiled).
 """
 
 from __future__ import annotations
@@ -40,7 +43,8 @@ from graphql import execute, get_operation_ast, parse, validate
 from strawberry.execution import optimized_is_awaitable
 
 from bench.queries import Query, pick, queries
-from content_graph.compiled import COMPILE_AFTER, COMPILE_NOW_COST, CompiledOperations
+from content_graph import compiled_source
+from content_graph.compiled import COMPILE_NOW_COST, KEEP_AFTER, CompiledOperations
 from content_graph.execution import DeadlineExceeded, DeadlineExecutor, Execution
 from content_graph.limits import CostModel, count_aliases, data_list_sizes, query_depth
 from content_graph.settings import Limits
@@ -117,22 +121,22 @@ def renamed(query: Query) -> Callable[[], str]:
     )
 
 
-def executions(compile_after: float, compile_now_cost: float) -> Execution:
+def executions(keep_after: float, compile_now_cost: float) -> Execution:
     execution = Execution(schema, Limits())
-    execution.compiled.compile_after = compile_after  # type: ignore[assignment]
+    execution.compiled.keep_after = keep_after
     execution.compiled.compile_now_cost = compile_now_cost
     return execution
 
 
 GRAPHQL_CORE = (math.inf, math.inf)  # never compiled
-POLICY = (COMPILE_AFTER, COMPILE_NOW_COST)  # as served
-ALWAYS = (1, 0)  # compiled on first use
+EARLIER = (KEEP_AFTER, 100)  # the earlier policy: compiled on first use from a cost of 100
+POLICY = (KEEP_AFTER, COMPILE_NOW_COST)  # as served: compiled on first use
 
 
 def row(graph: ContentGraph, query: Query, runs: int) -> list[float]:
     """The figures of one query, in the order of `COLUMNS`."""
     document = parse(query.document)
-    compiled = CompiledOperations(GRAPHQL, DeadlineExceeded, compile_after=1)
+    compiled = CompiledOperations(GRAPHQL, DeadlineExceeded, keep_after=1)
     context = {"graph": graph}
 
     def compiled_execute() -> None:
@@ -154,8 +158,8 @@ def row(graph: ContentGraph, query: Query, runs: int) -> list[float]:
         request_ms(executions(*GRAPHQL_CORE), graph, same, query, runs),
         request_ms(executions(*POLICY), graph, same, query, runs),
         request_ms(executions(*GRAPHQL_CORE), graph, renamed(query), query, runs // 4),
+        request_ms(executions(*EARLIER), graph, renamed(query), query, runs // 4),
         request_ms(executions(*POLICY), graph, renamed(query), query, runs // 4),
-        request_ms(executions(*ALWAYS), graph, renamed(query), query, runs // 4),
     ]
 
 
@@ -165,8 +169,8 @@ COLUMNS = [
     "request, same document: graphql-core",
     "compiled",
     "request, new document: graphql-core",
-    "as served (compile if cost >= 100)",
-    "always compile",
+    "compiled if cost >= 100 (earlier)",
+    "as served (always compiled)",
 ]
 
 
@@ -178,10 +182,21 @@ def breakdown(graph: ContentGraph, query: Query, runs: int) -> dict[str, float]:
     document = parse(query.document)
     operation = get_operation_ast(document)
     assert operation is not None
-    compiled = CompiledOperations(GRAPHQL, DeadlineExceeded, compile_after=1)
+    compiled = CompiledOperations(GRAPHQL, DeadlineExceeded, keep_after=1)
 
     def compile_plan() -> None:
         compiled.compile(document, None, query.variables)
+
+    def compile_new_shapes(generate: bool) -> Callable[[], None]:
+        # As the first document of its shapes: the objects' code generated again (as
+        # for a kept plan), or closures (as for a document not kept yet).
+        compiler = CompiledOperations(GRAPHQL, DeadlineExceeded, generated_code=generate)
+
+        def compile_again() -> None:
+            compiled_source.forget_shapes()
+            compiler.compile(document, None, query.variables)
+
+        return compile_again
 
     def compiled_execute() -> None:
         with_stack_room(
@@ -202,7 +217,9 @@ def breakdown(graph: ContentGraph, query: Query, runs: int) -> dict[str, float]:
         ),
         "depth": median_ms(lambda: query_depth(document), runs),
         "cost": median_ms(lambda: costs.cost(document, operation, query.variables, sizes), runs),
-        "compile": median_ms(compile_plan, runs),
+        "compile (shapes seen before)": median_ms(compile_plan, runs),
+        "compile (new shapes, closures)": median_ms(compile_new_shapes(False), runs),
+        "compile (new shapes, code generated)": median_ms(compile_new_shapes(True), runs),
         "execute (graphql-core)": median_ms(
             lambda: core_execute(graph, document, query.variables), runs
         ),

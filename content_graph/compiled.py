@@ -23,19 +23,21 @@ compile it refuses with `Unsupported`, and the operation runs on graphql-core as
 operations other than queries, directives other than `@skip`/`@include`, fragment
 variables, and type checks (`is_type_of`, `resolve_type`) that read their `info`.
 
-Compiling costs a few tenths of a millisecond (bench/EXECUTION.md): more than it saves
-on one execution of a small operation, far less than it saves on one that returns
-hundreds of nodes. So an operation is compiled on its first use when its cost (the
-nodes it may return, `limits.CostModel`) is at least `COMPILE_NOW_COST`, else on its
-second use (`COMPILE_AFTER`): a small document sent once runs on graphql-core and costs
-no more than before.
+Compiling a new document costs 0.05 to 0.2 ms (bench/EXECUTION.md), less than it saves
+on a single execution of each of the benchmark's queries (graphql-core's execution of
+the smallest, Q1 and Q4, is 0.2 ms, compiled 0.02 to 0.05 ms): the objects' code is
+generated once per shape (`compiled_source.py`) and reused by any document that differs
+only in aliases or literals. So every query is compiled on its first use
+(`COMPILE_NOW_COST`, a cost of 0). Its plan is kept only from the document's second use
+(`KEEP_AFTER`): a document sent once leaves nothing behind, neither in the bounded cache
+(where it would evict the plans of documents clients repeat) nor for the garbage
+collector to walk.
 """
 
 from __future__ import annotations
 
 import dis
 import math
-import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from enum import Enum
@@ -96,12 +98,15 @@ from strawberry.schema.schema import _OperationContextAwareGraphQLResolveInfo
 from strawberry.types import ExecutionResult
 from strawberry.types.arguments import convert_arguments
 
+from content_graph.compiled_arguments import arguments_converter
+from content_graph.compiled_source import FieldCode, field_closure, object_completer
 from content_graph.limits import CACHED_DOCUMENT_LENGTH
 
-# An operation is compiled on this use of its document, or on its first when it may
-# return this many nodes (see the module docstring).
-COMPILE_AFTER = 2
-COMPILE_NOW_COST = 100
+# A document's plan is kept from this use on; a document not kept yet is compiled for
+# its one run when its cost (the nodes it may return) is at least COMPILE_NOW_COST, and
+# runs on graphql-core otherwise (see the module docstring).
+KEEP_AFTER = 2
+COMPILE_NOW_COST = 0
 # Operations kept compiled, and operations counted; the least recently used go first.
 CACHED_OPERATIONS = 1_000
 # Plans kept per operation, one per combination of @skip/@include variable values.
@@ -112,6 +117,8 @@ MAX_COERCION_ERRORS = 50
 MIN_INT = -(2**31)
 MAX_INT = 2**31 - 1
 STRAWBERRY_FIELD = "strawberry-definition"
+
+_new_tuple = tuple.__new__
 
 # A response path while executing: (previous, key, typename) tuples, turned into
 # graphql-core's `Path` only for an error or an `info` (most fields need neither).
@@ -126,7 +133,7 @@ class Unsupported(Exception):
 class _Run:
     """The state of one execution of a plan: what graphql-core keeps on its executor."""
 
-    __slots__ = ("context", "deadline", "errors", "extensions", "variables")
+    __slots__ = ("context", "deadline", "errors", "extensions", "paths", "variables")
 
     def __init__(
         self, context: Any, variables: VariableValues, deadline: float, extensions: Any
@@ -136,16 +143,31 @@ class _Run:
         self.deadline = deadline
         self.extensions = extensions
         self.errors: list[GraphQLError] = []
+        self.paths: dict[int, tuple[PathTuple, Path]] = {}  # see `_as_path`
 
 
-def _as_path(path: PathTuple) -> Path | None:
+def _as_path(
+    path: PathTuple, known: dict[int, tuple[PathTuple, Path]] | None = None
+) -> Path | None:
+    """graphql-core's `Path` of a path tuple. `known` keeps, during one run, the paths
+    already built, by the id of their tuple, so that the infos of a list's items share
+    their prefix. It keeps each tuple too: a tuple freed during the run could leave its
+    id to another one."""
     keys = []
+    result = None
     while path is not None:
+        if known is not None:
+            entry = known.get(id(path))
+            if entry is not None:
+                result = entry[1]
+                break
         keys.append(path)
         path = path[0]
-    result = None
-    for _, key, typename in reversed(keys):
-        result = Path(result, key, typename)
+    for tail in reversed(keys):
+        # tuple.__new__ directly: Path's own __new__ is a Python function.
+        result = _new_tuple(Path, (result, tail[1], tail[2]))
+        if known is not None:
+            known[id(tail)] = (tail, result)
     return result
 
 
@@ -266,6 +288,8 @@ class _Compiler:
         operation: OperationDefinitionNode,
         fragment_definitions: dict[str, FragmentDefinitionNode],
         variables: VariableValues,
+        *,
+        generate: bool | None = True,
     ) -> None:
         self.schema = compiled.schema
         self.deadline_error = compiled.deadline_error
@@ -278,38 +302,42 @@ class _Compiler:
             name: FragmentDetails(definition) for name, definition in fragment_definitions.items()
         }
         self.variables = variables
+        self.converters = compiled.converters
+        # Whether objects get generated code or run as closures (compiled_source.py).
+        self.generate = generate
 
     # Selections --------------------------------------------------------------------
 
     def fields(
         self, type_: GraphQLObjectType, grouped: Mapping[str, list[FieldDetails]]
-    ) -> list[tuple[str, Completer]]:
-        """The closures of an object's fields, in order, by response key."""
-        fields: list[tuple[str, Completer]] = []
+    ) -> list[FieldCode]:
+        """How each field of an object is read and completed, in order, by response key."""
+        fields: list[FieldCode] = []
         for key, details in grouped.items():
             definition = self.schema.get_field(type_, details[0].node.name.value)
             if definition is None:  # graphql-core leaves such a field out
                 continue
-            fields.append((key, self.field(_Field(type_, key, definition, details))))
+            fields.append(self.field(_Field(type_, key, definition, details)))
         return fields
 
     def root(
         self, type_: GraphQLObjectType, grouped: Mapping[str, list[FieldDetails]]
     ) -> Completer:
         """The root's fields: graphql-core checks no deadline and no type there."""
-        fields = self.fields(type_, grouped)
+        fields = [
+            (code.key, field_closure(type_.name, code)) for code in self.fields(type_, grouped)
+        ]
 
         def complete_root(run: _Run, source: Any, path: PathTuple) -> dict[str, Any]:
             return {key: complete_field(run, source, path) for key, complete_field in fields}
 
         return complete_root
 
-    def field(self, field: _Field) -> Completer:
-        """The closure that resolves and completes one field of an object."""
+    def field(self, field: _Field) -> FieldCode:
+        """How one field of an object is resolved and completed (compiled_source.py)."""
         definition, key, nodes = field.definition, field.key, field.nodes
-        typename = field.parent.name
         if definition is TypeNameMetaFieldDef:
-            return lambda run, source, path: typename
+            return FieldCode(key, typename=True)
         return_type = definition.type
         complete = self.completer(field, return_type)
         non_null = is_non_null_type(return_type)
@@ -320,49 +348,33 @@ class _Compiler:
                 raise error from None
             run.errors.append(error)
 
-        read = self.attribute(field)
-        if read is None:
-            resolve = self.resolver(field)
-
-            def complete_field(run: _Run, source: Any, path: PathTuple) -> Any:
-                field_path = (path, key, typename)
-                try:
-                    return complete(run, resolve(run, source, field_path), field_path)
-                except Exception as raw:
-                    return fail(run, raw, field_path)
-
-            return complete_field
-
         named = get_nullable_type(return_type)
         fast = _fast_scalar(named) if is_leaf_type(named) else None
-        if fast is str or fast is bool:
-            # The commonest field of all, e.g. `title`: an attribute that is a string.
-
-            def read_scalar(run: _Run, source: Any, path: PathTuple) -> Any:
-                try:
-                    value = read(source)
-                    if type(value) is fast:
-                        return value
-                    return complete(run, value, (path, key, typename))
-                except Exception as raw:
-                    return fail(run, raw, (path, key, typename))
-
-            return read_scalar
-
-        def read_field(run: _Run, source: Any, path: PathTuple) -> Any:
-            field_path = (path, key, typename)
-            try:
-                return complete(run, read(source), field_path)
-            except Exception as raw:
-                return fail(run, raw, field_path)
-
-        return read_field
+        if fast is not str and fast is not bool:
+            fast = None
+        attribute = self.attribute(field)
+        if attribute is not None:
+            read = attrgetter(attribute)
+            return FieldCode(
+                key,
+                attribute=attribute,
+                fast=fast,
+                complete=complete,
+                resolve=lambda run, source, path: read(source),
+                fail=fail,
+            )
+        function = self.parent_function(field)
+        if function is not None:
+            return FieldCode(
+                key, function=True, fast=fast, complete=complete, resolve=function, fail=fail
+            )
+        return FieldCode(key, complete=complete, resolve=self.resolver(field), fail=fail)
 
     # Resolvers ---------------------------------------------------------------------
 
-    def attribute(self, field: _Field) -> Callable[[Any], Any] | None:
-        """Strawberry's basic field, `getattr(source, python_name)` and nothing else, as
-        an attribute getter; None for any other field."""
+    def attribute(self, field: _Field) -> str | None:
+        """The attribute a field reads when it is Strawberry's basic field,
+        `getattr(source, python_name)` and nothing else; None for any other field."""
         definition = field.definition
         strawberry_field = (definition.extensions or {}).get(STRAWBERRY_FIELD)
         if (
@@ -370,8 +382,46 @@ class _Compiler:
             and getattr(definition.resolve, "_is_default", False)
             and strawberry_field.default_resolver is getattr
         ):
-            return attrgetter(strawberry_field.python_name)
+            return str(strawberry_field.python_name)
         return None
+
+    def parent_function(self, field: _Field) -> Callable[[Any], Any] | None:
+        """A Strawberry resolver that takes only its parent (as `self`, `root` or
+        `parent`) and no arguments, as a function of the parent; None for any other."""
+        resolver = self.plain_resolver(field)
+        if resolver is None or resolver.arguments or resolver.info_parameter is not None:
+            return None
+        if field.definition.args:
+            return None
+        function = resolver.wrapped_func
+        parents = [
+            parameter.name
+            for parameter in (resolver.parent_parameter, resolver.root_parameter)
+            if parameter is not None
+        ]
+        if resolver.self_parameter is not None and not parents:
+            return function  # type: ignore[no-any-return]
+        if len(parents) == 1 and resolver.self_parameter is None:
+            parent = parents[0]
+            return lambda source: function(**{parent: source})
+        return None
+
+    def plain_resolver(self, field: _Field) -> Any:
+        """The field's Strawberry resolver when Strawberry's wrapper would only convert
+        arguments, build an `Info` and call it (no field extensions, no exception
+        handlers, not async); None otherwise."""
+        strawberry_field = (field.definition.extensions or {}).get(STRAWBERRY_FIELD)
+        if strawberry_field is None or self.strawberry is None:
+            return None
+        resolver = strawberry_field.base_resolver
+        if (
+            resolver is None
+            or strawberry_field.extensions
+            or resolver.is_async
+            or getattr(self.strawberry.schema_converter, "_exception_handler_specs", True)
+        ):
+            return None
+        return resolver
 
     def resolver(self, field: _Field) -> Callable[[_Run, Any, PathTuple], Any]:
         """How to get a field's value: the cheapest call that does what graphql-core's does."""
@@ -394,15 +444,8 @@ class _Compiler:
         only for a function that asks for one (`Article.id` needs none), and constant
         arguments that convert to immutable values are converted once.
         """
-        if strawberry_field is None or self.strawberry is None:
-            return None
-        resolver = strawberry_field.base_resolver
-        if (
-            resolver is None
-            or strawberry_field.extensions
-            or resolver.is_async
-            or getattr(self.strawberry.schema_converter, "_exception_handler_specs", True)
-        ):
+        resolver = self.plain_resolver(field)
+        if resolver is None:
             return None
         function = resolver.wrapped_func
         as_self = resolver.self_parameter is not None
@@ -411,12 +454,6 @@ class _Compiler:
             for parameter in (resolver.parent_parameter, resolver.root_parameter)
             if parameter is not None
         ]
-        if not resolver.arguments and resolver.info_parameter is None and not field.definition.args:
-            if as_self and not parents:
-                return lambda run, source, path: function(source)
-            if len(parents) == 1 and not as_self:
-                parent = parents[0]
-                return lambda run, source, path: function(**{parent: source})
         info_name = resolver.info_parameter.name if resolver.info_parameter else None
         make_info = self.info(field) if info_name else None
         info_class = self.strawberry.config.info_class
@@ -439,12 +476,16 @@ class _Compiler:
             if converted is not None and not all(map(_is_immutable, converted.values())):
                 converted = None
 
+        convert = self.converter(strawberry_field)
+
         def call(run: _Run, source: Any, path: PathTuple) -> Any:
             info = None if make_info is None else info_class(make_info(run, path), strawberry_field)
-            if converted is None:
-                kwargs = convert_arguments(raw_arguments(run), arguments, registry, config, info)
-            else:
+            if converted is not None:
                 kwargs = dict(converted)
+            elif convert is not None:
+                kwargs = convert(raw_arguments(run))
+            else:
+                kwargs = convert_arguments(raw_arguments(run), arguments, registry, config, info)
             for name in parents:
                 kwargs[name] = source
             if info_name is not None:
@@ -452,6 +493,23 @@ class _Compiler:
             return function(source, **kwargs) if as_self else function(**kwargs)
 
         return call
+
+    def converter(
+        self, strawberry_field: Any
+    ) -> Callable[[Mapping[str, Any]], dict[str, Any]] | None:
+        """The field's arguments converter (compiled_arguments.py), built once per field
+        of the schema; None where Strawberry's own conversion is needed."""
+        known = self.converters.get(id(strawberry_field))
+        if known is None:
+            assert self.strawberry is not None
+            convert = arguments_converter(
+                strawberry_field.arguments,
+                self.strawberry.schema_converter.scalar_registry,
+                self.strawberry.config,
+            )
+            # The field is kept with its converter, so that its id stays its own.
+            known = self.converters[id(strawberry_field)] = (strawberry_field, convert)
+        return known[1]  # type: ignore[no-any-return]
 
     def arguments(self, field: _Field) -> Callable[[_Run | None], dict[str, Any]]:
         """A field's argument values, as graphql-core's `get_argument_values` gives them;
@@ -487,7 +545,7 @@ class _Compiler:
                 nodes,
                 return_type,
                 parent,
-                _as_path(path),
+                _as_path(path, run.paths),
                 schema,
                 fragments,
                 None,
@@ -532,6 +590,8 @@ class _Compiler:
     def non_null(self, field: _Field, type_: GraphQLNonNull[Any]) -> Completer:
         message = f"Cannot return null for non-nullable field {field.parent}.{field.name}."
         inner_type = type_.of_type
+        if is_object_type(inner_type):
+            return self.object_selection(field, inner_type, "non_null", message)
         inner = self.completer(field, inner_type)
         fast = _fast_scalar(inner_type) if is_leaf_type(inner_type) else None
         if fast is str or fast is bool:
@@ -584,12 +644,13 @@ class _Compiler:
         )
 
         def complete_list(run: _Run, value: Any, path: PathTuple) -> Any:
-            if value is None or value is Undefined:
-                return None
-            if isinstance(value, Exception):
-                raise value
-            if not is_iterable(value):
-                raise GraphQLError(message)
+            if type(value) is not list and type(value) is not tuple:
+                if value is None or value is Undefined:
+                    return None
+                if isinstance(value, Exception):
+                    raise value
+                if not is_iterable(value):
+                    raise GraphQLError(message)
             completed = []
             append = completed.append
             for index, element in enumerate(value):
@@ -607,19 +668,13 @@ class _Compiler:
         return complete_list
 
     def object(self, field: _Field, type_: GraphQLObjectType) -> Completer:
-        select = self.object_selection(field, type_)
+        return self.object_selection(field, type_, "nullable")
 
-        def complete_object(run: _Run, value: Any, path: PathTuple) -> Any:
-            if value is None or value is Undefined:
-                return None
-            if isinstance(value, Exception):
-                raise value
-            return select(run, value, path)
-
-        return complete_object
-
-    def object_selection(self, field: _Field, type_: GraphQLObjectType) -> Completer:
-        """An object's type check, the deadline, then its fields into a dict."""
+    def object_selection(
+        self, field: _Field, type_: GraphQLObjectType, nulls: str = "bare", message: str = ""
+    ) -> Completer:
+        """An object's null check (`nulls`, see compiled_source.py), type check and
+        deadline, then its fields into a dict: one generated function."""
         is_type_of = type_.is_type_of
         if is_type_of is not None and _reads_argument(is_type_of, 1):
             raise Unsupported(f"{type_.name}.is_type_of reads its info")
@@ -627,18 +682,16 @@ class _Compiler:
         collected = collect_subfields(
             self.schema, self.fragments, self.variables, self.operation, type_, details
         )
-        fields = self.fields(type_, collected.grouped_field_set)
-        deadline_error = self.deadline_error
-        monotonic = time.monotonic
-
-        def select(run: _Run, value: Any, path: PathTuple) -> dict[str, Any]:
-            if is_type_of is not None and not is_type_of(value, None):
-                raise invalid_return_type_error(type_, value, details)
-            if monotonic() > run.deadline:
-                raise deadline_error
-            return {key: complete_field(run, value, path) for key, complete_field in fields}
-
-        return select
+        return object_completer(
+            type_.name,
+            self.fields(type_, collected.grouped_field_set),
+            nulls=nulls,
+            non_null_message=message,
+            is_type_of=is_type_of,
+            type_error=lambda value: invalid_return_type_error(type_, value, details),
+            deadline_error=self.deadline_error,
+            generate=self.generate,
+        )
 
     def abstract(self, field: _Field, type_: GraphQLAbstractType) -> Completer:
         resolve_type = type_.resolve_type
@@ -782,16 +835,23 @@ class CompiledOperations:
         schema: GraphQLSchema,
         deadline_error: type[BaseException],
         *,
-        compile_after: int = COMPILE_AFTER,
+        keep_after: float = KEEP_AFTER,
         compile_now_cost: float = COMPILE_NOW_COST,
+        generated_code: bool | None = None,
     ) -> None:
+        """`generated_code`: objects always as generated code (True), always as closures
+        (False), or as `compiled_source.object_completer` decides (None: generated for
+        kept plans and shapes seen before)."""
         self.schema = schema
         self.deadline_error = deadline_error
-        self.compile_after = compile_after
+        self.keep_after = keep_after
+        self.generated_code = generated_code
         self.compile_now_cost = compile_now_cost
         self._operations: OrderedDict[tuple[str, str | None], _Operation] = OrderedDict()
         self._uses: OrderedDict[tuple[str, str | None], int] = OrderedDict()
         self._lock = Lock()
+        # Argument converters by Strawberry field (see `_Compiler.converter`).
+        self.converters: dict[int, tuple[Any, Any]] = {}
 
     def execute(
         self,
@@ -806,20 +866,23 @@ class CompiledOperations:
         cost: int = 0,
     ) -> ExecutionResult | None:
         """The result of the operation run compiled; None when graphql-core should run it
-        (not used often enough yet for its `cost`, or not supported)."""
+        (not supported, or not kept and below `compile_now_cost`)."""
         key = (text, operation_name)
         entry = self._compiled(key)
+        keep = True
         if entry is None:
-            if len(text) > CACHED_DOCUMENT_LENGTH:
-                return None  # as limits.DocumentChecks: long texts are not repeats
-            if cost < self.compile_now_cost and self._count_use(key) < self.compile_after:
+            # As limits.DocumentChecks: long texts are not repeats, never kept.
+            uses = 1 if len(text) > CACHED_DOCUMENT_LENGTH else self._count_use(key)
+            keep = uses >= self.keep_after
+            if not keep and cost < self.compile_now_cost:
                 return None
             entry = _Operation()
             try:
                 self._prepare(entry, document, operation_name)
             except Unsupported:
                 entry.unsupported = True
-            self._keep(key, entry)
+            if keep:
+                self._keep(key, entry)
         if entry.unsupported:
             return None
         operation = entry.operation
@@ -831,7 +894,11 @@ class CompiledOperations:
         plan = entry.plans.get(switches)
         if plan is None:
             try:
-                plan = Plan(_Compiler(self, operation, entry.fragments, coerced), operation)
+                generate = self.generated_code
+                if generate is None and keep:
+                    generate = True
+                compiler = _Compiler(self, operation, entry.fragments, coerced, generate=generate)
+                plan = Plan(compiler, operation)
             except Unsupported:
                 entry.unsupported = True
                 return None
@@ -855,7 +922,9 @@ class CompiledOperations:
         coerced = self._coerce(entry.operation, variables)
         if isinstance(coerced, list):
             raise ValueError(coerced[0].message)
-        return Plan(_Compiler(self, entry.operation, entry.fragments, coerced), entry.operation)
+        generate = True if self.generated_code is None else self.generated_code
+        compiler = _Compiler(self, entry.operation, entry.fragments, coerced, generate=generate)
+        return Plan(compiler, entry.operation)
 
     def _coerce(
         self, operation: OperationDefinitionNode, variables: Mapping[str, Any] | None

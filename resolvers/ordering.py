@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
 
+import orjson
+
 from graph.model import Article, ContentGraph
 from resolvers.pagination import Descending, Keyset
 
@@ -51,6 +53,18 @@ DEFAULT_ORDER = ArticleOrder()
 def aware(moment: datetime) -> datetime:
     """`moment` with an offset; a naive date-time is UTC (SEMANTICS.md)."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def iso_moment(moment: datetime) -> str:
+    """`moment.isoformat()`, the same text, in a fifth of the time for a UTC date-time.
+
+    `isoformat` costs about 1 us, a good part of a cursor or a `DateTime` field: orjson
+    writes a UTC date-time as the very same RFC 3339 text (tests/test_compiled_resolvers.py
+    checks it), in C. Any other offset or a subclass goes through `isoformat`.
+    """
+    if moment.tzinfo is UTC and type(moment) is datetime:
+        return orjson.dumps(moment)[1:-1].decode("ascii")
+    return moment.isoformat()
 
 
 _VALUES: dict[ArticleOrderField, Callable[[Article], object]] = {
@@ -129,8 +143,18 @@ def order_articles(
 
 
 def article_keyset(graph: ContentGraph, order: ArticleOrder | None) -> Keyset[int]:
-    """The keyset of article index lists in `order`: (ordered value, URL) in the cursor."""
+    """The keyset of article index lists in `order`: (ordered value, URL) in the cursor.
+
+    Built once per graph and order (a list of related articles asks for it per article)."""
     order = order or DEFAULT_ORDER
+    key = f"keyset:{order.field.value}:{order.direction.value}"
+    cached = graph.caches.get(key)
+    if cached is None:
+        cached = graph.caches[key] = _article_keyset(graph, order)
+    return cached  # type: ignore[return-value]
+
+
+def _article_keyset(graph: ContentGraph, order: ArticleOrder) -> Keyset[int]:
     articles = graph.articles
     field = order.field
     if field is ArticleOrderField.PUBLISHED_DATE_TIME:
@@ -138,7 +162,7 @@ def article_keyset(graph: ContentGraph, order: ArticleOrder | None) -> Keyset[in
         def values(index: int) -> tuple[object, ...]:
             article = articles[index]
             moment = article.published_at
-            return (None if moment is None else moment.isoformat(), article.url)
+            return (None if moment is None else iso_moment(moment), article.url)
 
     else:
         attribute = field.value.lower()

@@ -36,6 +36,7 @@ DEFAULT_PAGE_SIZE = 20
 
 _CURSOR_PREFIX = "cursor:"
 _KEYSET_PREFIX = "k1:"
+_KEYSET_BYTES = _KEYSET_PREFIX.encode()
 
 S = TypeVar("S")
 T = TypeVar("T")
@@ -94,7 +95,7 @@ class Keyset(Generic[S]):
 
     def encode(self, item: S) -> str:
         text = orjson.dumps([self.order, *self.values(item)])
-        return base64.b64encode(_KEYSET_PREFIX.encode() + text).decode("ascii")
+        return binascii.b2a_base64(_KEYSET_BYTES + text, newline=False).decode("ascii")
 
     def position(self, items: Sequence[S], cursor: KeyCursor, argument: str) -> int:
         """The index of `cursor`'s item in `items`, or of the first item after its key."""

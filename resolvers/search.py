@@ -27,7 +27,7 @@ from collections.abc import Sequence
 
 from graph.model import Article, ContentGraph, WordIndex
 from resolvers.articles import ArticleFilter, select_articles
-from resolvers.ordering import default_order_key
+from resolvers.ordering import default_order_key, iso_moment
 from resolvers.pagination import Connection, Keyset, PageRequest, paginate
 from resolvers.text import query_words, words_starting_with
 
@@ -83,7 +83,7 @@ def _keyset(graph: ContentGraph) -> Keyset[tuple[int, float]]:
     def values(pair: tuple[int, float]) -> tuple[object, ...]:
         article = articles[pair[0]]
         moment = article.published_at
-        return (pair[1], None if moment is None else moment.isoformat(), article.url)
+        return (pair[1], None if moment is None else iso_moment(moment), article.url)
 
     def key(values: tuple[object, ...]) -> tuple[object, ...]:
         score = values[0]

@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 import strawberry
 from strawberry.types.scalar import ScalarDefinition
 
-from resolvers.ordering import aware
+from resolvers.ordering import aware, iso_moment
 
 
 def serialize_datetime(value: datetime) -> str:
-    return aware(value).isoformat()
+    return iso_moment(aware(value))
 
 
 def parse_datetime(value: object) -> datetime:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import time
+from types import SimpleNamespace
 from typing import Any
 
 import anyio
@@ -19,6 +20,8 @@ from strawberry.execution import optimized_is_awaitable
 
 from bench.queries import pick, queries
 from content_graph import compiled as compiled_module
+from content_graph import compiled_source
+from content_graph import execution as execution_module
 from content_graph.compiled import CompiledOperations
 from content_graph.execution import DeadlineExceeded, DeadlineExecutor, Execution
 from content_graph.settings import Limits
@@ -66,14 +69,18 @@ def assert_same(
 ) -> dict[str, Any]:
     """Runs `text` both ways and asserts equal answers; returns graphql-core's."""
     expected = reference(graphql_schema, context, text, variables, operation_name)
-    compiled = CompiledOperations(graphql_schema, DeadlineExceeded, compile_after=1)
     document = parse(text)
-    for _ in range(2):  # the second run reuses the plan
-        result = compiled.execute(
-            text, document, operation_name, context=context, variables=variables
+    # Objects as generated code and as closures (what a new shape first runs as).
+    for generated_code in (True, False):
+        compiled = CompiledOperations(
+            graphql_schema, DeadlineExceeded, keep_after=1, generated_code=generated_code
         )
-        assert result is not None, "the compiler fell back on a supported document"
-        assert answer(result) == expected
+        for _ in range(2):  # the second run reuses the plan
+            result = compiled.execute(
+                text, document, operation_name, context=context, variables=variables
+            )
+            assert result is not None, "the compiler fell back on a supported document"
+            assert answer(result) == expected
     return expected
 
 
@@ -217,13 +224,50 @@ class Leaf:
     def missing(self) -> str:
         return None  # type: ignore[return-value]
 
+    @strawberry.field
+    def where(self, info: strawberry.Info) -> str:
+        """Its response path, from the `info` (compiled plans share paths' prefixes)."""
+        return "/".join(map(str, info.path.as_list())) + f" {info.path.typename}"
+
+    @strawberry.field
+    def children(self) -> list[Leaf]:
+        return [Leaf(name=f"{self.name}.{i}") for i in range(2)]
+
     @classmethod
     def is_type_of(cls, obj: Any, info: Any) -> bool:
         return isinstance(obj, Leaf)
 
 
 @strawberry.type
+class Loose:
+    """Plain attribute fields (read inline by the generated code) holding wrong values."""
+
+    label: str
+    flag: bool | None = None
+    note: str | None = None
+
+
+class Partial:
+    """A Loose without `flag` and `note`: reading them raises AttributeError."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+
+
+@strawberry.type
 class Branch:
+    @strawberry.field
+    def loose(self) -> list[Loose]:
+        return [
+            Loose(label=5, flag="yes", note=7),  # type: ignore[arg-type]
+            Loose(label="ok", flag=True, note=None),
+            Loose(label=None, flag=False),  # type: ignore[arg-type]
+        ]
+
+    @strawberry.field
+    def partial(self) -> list[Loose | None]:
+        return [Partial("p"), Loose(label="l")]  # type: ignore[list-item]
+
     @strawberry.field
     def leaves(self, count: int = 2) -> list[Leaf]:
         return [Leaf(name=f"leaf{i}", size=2**40 if i == 1 else i) for i in range(count)]
@@ -274,6 +318,12 @@ FAILING = strawberry.Schema(query=Root)._schema  # type: ignore[attr-defined]
         "{ strictBranch { strictItems { name } } branch { floatValue } }",
         "{ a: branch { leaves { fails } } b: strictBranch { leaves { failsStrictly } } }",
         "{ slow { __typename name } }",
+        "{ branch { loose { label flag note } } }",
+        "{ branch { leaves(count: 3) { where children { where children { name where } } } } }",
+        "{ a: branch { leaves { where } } b: strictBranch { leaves { children { where } } } }",
+        "{ branch { loose { note flag } } }",
+        "{ branch { partial { label flag note __typename } } }",
+        "{ strictBranch { partial { note } } }",
     ],
 )
 def test_error_semantics_match_graphql_core(text: str) -> None:
@@ -288,7 +338,7 @@ def test_failing_schema_has_errors() -> None:
 
 def test_deadline_stops_compiled_execution() -> None:
     graph = loaded("data")[0]
-    compiled = CompiledOperations(GRAPHQL, DeadlineExceeded, compile_after=1)
+    compiled = CompiledOperations(GRAPHQL, DeadlineExceeded, keep_after=1)
     text = "{ articles(first: 3) { nodes { title } } }"
     with pytest.raises(DeadlineExceeded):
         compiled.execute(
@@ -296,21 +346,22 @@ def test_deadline_stops_compiled_execution() -> None:
         )
 
 
-def test_compiled_on_second_use_by_default() -> None:
+def test_compiled_on_first_use_kept_from_second_by_default() -> None:
     graph = loaded("data")[0]
     compiled = CompiledOperations(GRAPHQL, DeadlineExceeded)
     text = "{ stats { topics } }"
-    run = [
-        compiled.execute(text, parse(text), None, context={"graph": graph}, variables=None)
-        for _ in range(2)
-    ]
-    assert run[0] is None
-    assert run[1] is not None and answer(run[1]) == reference(GRAPHQL, {"graph": graph}, text)
+    context = {"graph": graph}
+    first = compiled.execute(text, parse(text), None, context=context, variables=None)
+    assert first is not None and answer(first) == reference(GRAPHQL, context, text)
+    assert not compiled.has_plan(text, None)  # a document sent once leaves nothing
+    second = compiled.execute(text, parse(text), None, context=context, variables=None)
+    assert second is not None and answer(second) == answer(first)
+    assert compiled.has_plan(text, None)
 
 
-def test_costly_operations_compiled_on_first_use() -> None:
+def test_cheap_new_documents_left_to_graphql_core_below_compile_now_cost() -> None:
     graph = loaded("data")[0]
-    compiled = CompiledOperations(GRAPHQL, DeadlineExceeded)
+    compiled = CompiledOperations(GRAPHQL, DeadlineExceeded, compile_now_cost=100)
     text = "{ articles(first: 100) { nodes { title } } }"
     context = {"graph": graph}
     small = compiled.execute(text, parse(text), None, context=context, variables=None, cost=99)
@@ -318,6 +369,9 @@ def test_costly_operations_compiled_on_first_use() -> None:
     other = "{ articles(first: 100) { nodes { url } } }"
     costly = compiled.execute(other, parse(other), None, context=context, variables=None, cost=100)
     assert costly is not None and answer(costly) == reference(GRAPHQL, context, other)
+    # Kept from its second use whatever its cost.
+    again = compiled.execute(text, parse(text), None, context=context, variables=None, cost=99)
+    assert again is not None and compiled.has_plan(text, None)
 
 
 def test_one_off_documents_do_not_evict_plans(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -330,13 +384,14 @@ def test_one_off_documents_do_not_evict_plans(monkeypatch: pytest.MonkeyPatch) -
         compiled.execute(hot, parse(hot), None, context=context, variables=None)
     for number in range(10):
         once = f"{{ n{number}: stats {{ topics }} }}"
-        assert compiled.execute(once, parse(once), None, context=context, variables=None) is None
-    # Compiled already: the first use after the flood runs compiled.
-    assert compiled.execute(hot, parse(hot), None, context=context, variables=None) is not None
+        result = compiled.execute(once, parse(once), None, context=context, variables=None)
+        assert result is not None and answer(result) == reference(GRAPHQL, context, once)
+        assert not compiled.has_plan(once, None)
+    assert compiled.has_plan(hot, None)
 
 
 def test_subscriptions_fall_back() -> None:
-    compiled = CompiledOperations(GRAPHQL, DeadlineExceeded, compile_after=1)
+    compiled = CompiledOperations(GRAPHQL, DeadlineExceeded, keep_after=1)
     text = "subscription { __typename }"
     assert compiled.execute(text, parse(text), None, context={}, variables=None) is None
 
@@ -390,18 +445,52 @@ def pick_query(name: str) -> str:
     return next(query.document for query in queries(pick(loaded("data")[0])) if query.name == name)
 
 
-def test_a_compiled_operation_past_its_deadline_times_out() -> None:
+def test_a_compiled_operation_past_its_deadline_times_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     graph = loaded("data")[0]
     execution = Execution(schema, Limits())
-    text = "{ articles(first: 100) { nodes { title } } }"  # cost 100: compiled on first use
+    text = "{ articles(first: 100) { nodes { title } } }"
+
+    def graphql_core(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("graphql-core ran a query compiled on its first use")
+
+    monkeypatch.setattr(execution_module, "execute", graphql_core)
 
     async def run() -> Any:
         return await execution.run(
             text, None, None, graph=graph, context={"graph": graph}, deadline=time.monotonic() - 1
         )
 
-    result = anyio.run(run)
-    assert result.data is None
-    [error] = result.errors
-    assert error.extensions["code"] == "TIMEOUT"
-    assert execution.compiled.has_plan(text, None)  # it ran compiled
+    for _ in range(2):  # compiled for its first use, then kept
+        result = anyio.run(run)
+        assert result.data is None
+        [error] = result.errors
+        assert error.extensions["code"] == "TIMEOUT"
+    assert execution.compiled.has_plan(text, None)
+
+
+def test_a_new_shape_runs_as_closures_until_seen_again() -> None:
+    compiled_source.forget_shapes()
+    fields = [compiled_source.FieldCode("kind", typename=True)]
+
+    def completer() -> Any:
+        return compiled_source.object_completer(
+            "Thing",
+            fields,
+            nulls="nullable",
+            non_null_message="",
+            is_type_of=None,
+            type_error=TypeError,
+            deadline_error=DeadlineExceeded,
+            generate=None,
+        )
+
+    first, second, third = completer(), completer(), completer()
+    assert first.__code__.co_filename == compiled_source.__file__
+    assert second.__code__.co_filename.startswith("<object")
+    assert third.__code__ is second.__code__  # generated once per shape
+    run = SimpleNamespace(deadline=math.inf)
+    for complete in (first, second):
+        assert complete(run, object(), None) == {"kind": "Thing"}
+        assert complete(run, None, None) is None
