@@ -29,6 +29,7 @@ from functools import partial
 import anyio
 import orjson
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
@@ -36,9 +37,10 @@ from starlette.routing import Route, WebSocketRoute
 from content_graph import front, guards, playground, watch
 from content_graph.collector import settle_after_load
 from content_graph.events import Broadcaster
+from content_graph.http_fast import FastGraphQL
 from content_graph.persisted import PersistedQueries
 from content_graph.response_cache import ResponseCache
-from content_graph.settings import Settings
+from content_graph.settings import Limits, Settings
 from content_graph.view import GraphQLView
 from graph import LoadResult, load
 from graph.load import DataDirectoryError
@@ -65,13 +67,15 @@ def create_app(
     *,
     supervisor: int | None = None,
     last_reload: LastReload | None = None,
+    fast_path: bool = True,
 ) -> Starlette:
     """The application for `settings.data_dir`; the data loads when the server starts.
 
     With `preloaded` (a worker forked from a supervisor that loaded the data, see
     `content_graph.workers`), the app serves that graph from the start and loads nothing;
     `supervisor` is then the pid that reloads (POST /admin/reload asks it to), and
-    `last_reload` how its last load went.
+    `last_reload` how its last load went. `fast_path=False` leaves every `/graphql`
+    request to the Strawberry view (`http_fast.py`), for tests and benchmarks to compare.
     """
     sdl = schema.as_str() + "\n"
     limits = settings.limits
@@ -180,11 +184,15 @@ def create_app(
             *([playground.assets_mount()] if limits.graphiql else []),
             *front.routes(browser_pages=limits.graphiql),  # /, /explorer, the icon
         ],
-        middleware=guards.middleware(
-            max_body_bytes=limits.max_body_bytes,
-            csrf_prevention=limits.csrf_prevention,
-            cors_origins=limits.cors_origins,
-        ),
+        middleware=[
+            # Outermost: the common /graphql request skips the rest (http_fast.py).
+            *([fast_graphql(graphql, limits)] if fast_path else []),
+            *guards.middleware(
+                max_body_bytes=limits.max_body_bytes,
+                csrf_prevention=limits.csrf_prevention,
+                cors_origins=limits.cors_origins,
+            ),
+        ],
         lifespan=lifespan,
     )
     app.state.settings = settings
@@ -219,6 +227,23 @@ def create_app_from_env() -> Starlette:
     Settings come from the `CONTENT_GRAPH_*` env vars (see `settings.py`).
     """
     return create_app(Settings.from_env())
+
+
+def create_app_without_fast_path() -> Starlette:
+    """`create_app_from_env` with every `/graphql` request answered by the Strawberry view:
+    the reference that tests/test_http_fast.py and bench/http_path.py compare against."""
+    return create_app(Settings.from_env(), fast_path=False)
+
+
+def fast_graphql(view: GraphQLView, limits: Limits) -> Middleware:
+    """The fast path in front of `view` at /graphql, within the guards' limits."""
+    return Middleware(
+        FastGraphQL,
+        view=view,
+        path="/graphql",
+        max_body_bytes=limits.max_body_bytes,
+        cors=bool(limits.cors_origins),
+    )
 
 
 async def reload(app: Starlette, trigger: Trigger = "signal") -> LoadResult:
