@@ -184,15 +184,7 @@ def create_app(
             *([playground.assets_mount()] if limits.graphiql else []),
             *front.routes(browser_pages=limits.graphiql),  # /, /explorer, the icon
         ],
-        middleware=[
-            # Outermost: the common /graphql request skips the rest (http_fast.py).
-            *([fast_graphql(graphql, limits)] if fast_path else []),
-            *guards.middleware(
-                max_body_bytes=limits.max_body_bytes,
-                csrf_prevention=limits.csrf_prevention,
-                cors_origins=limits.cors_origins,
-            ),
-        ],
+        middleware=_with_fast_path(graphql, limits) if fast_path else _guards(limits),
         lifespan=lifespan,
     )
     app.state.settings = settings
@@ -235,15 +227,22 @@ def create_app_without_fast_path() -> Starlette:
     return create_app(Settings.from_env(), fast_path=False)
 
 
-def fast_graphql(view: GraphQLView, limits: Limits) -> Middleware:
-    """The fast path in front of `view` at /graphql, within the guards' limits."""
-    return Middleware(
-        FastGraphQL,
-        view=view,
-        path="/graphql",
+def _guards(limits: Limits) -> list[Middleware]:
+    return guards.middleware(
         max_body_bytes=limits.max_body_bytes,
-        cors=bool(limits.cors_origins),
+        csrf_prevention=limits.csrf_prevention,
+        cors_origins=limits.cors_origins,
     )
+
+
+def _with_fast_path(view: GraphQLView, limits: Limits) -> list[Middleware]:
+    """The guards, with the fast path to `view` at /graphql (http_fast.py) just inside CORS:
+    CORS adds its headers to the fast path's answers as to any other, and the fast path
+    keeps only requests the body and CSRF guards behind it would let through."""
+    stack = _guards(limits)
+    inner = next(index for index, item in enumerate(stack) if item.cls is guards.RequestGuard)
+    fast = Middleware(FastGraphQL, view=view, path="/graphql", max_body_bytes=limits.max_body_bytes)
+    return [*stack[:inner], fast, *stack[inner:]]
 
 
 async def reload(app: Starlette, trigger: Trigger = "signal") -> LoadResult:

@@ -12,8 +12,8 @@ codes, headers and bodies.
 Anything else is handed on, untouched, to the application behind it: websockets, other
 paths and methods, the playground page, batches, bodies that are not a JSON object,
 content types other than plain `application/json`, chunked or oversized bodies (the
-guards answer those), requests with an `Origin` when CORS is configured (the CORS
-middleware answers those), malformed fields, and a graph not loaded yet. It hands a
+guards answer those), malformed fields, and a graph not loaded yet. It sits inside the
+CORS middleware, which adds its headers to these answers as to the view's. It hands a
 request on only before anything with a side effect (the persisted-query store, the
 response cache's counters, the document caches) has run, replaying the body it read.
 `tests/test_http_fast.py` sends a matrix of requests with the fast path on and off and
@@ -54,15 +54,14 @@ from resolvers.reloads import CONTEXT_KEY as LAST_RELOAD
 # The content types the fast path reads; any other spelling goes to the view, which
 # parses it as it always has (and may refuse it).
 JSON_CONTENT_TYPES = frozenset({b"application/json", b"application/json; charset=utf-8"})
-_WANTED = frozenset({b"content-type", b"content-length", b"accept", b"if-none-match", b"origin"})
+_WANTED = frozenset({b"content-type", b"content-length", b"accept", b"if-none-match"})
 
 
 class FastGraphQL:
     """ASGI middleware: answers the common request to `view` at `path`, hands on the rest.
 
-    `cors` says whether CORS middleware runs behind this one: a request with an `Origin`
-    is then left to it. `max_body_bytes` is the guards' limit: a longer body is theirs
-    to refuse.
+    `max_body_bytes` is the guards' limit: a longer body is theirs to refuse. A POST it
+    keeps is `application/json`, which the CSRF guard never refuses.
     """
 
     def __init__(
@@ -72,13 +71,11 @@ class FastGraphQL:
         view: GraphQLView,
         path: str,
         max_body_bytes: int,
-        cors: bool,
     ) -> None:
         self.app = app
         self.view = view
         self.path = path
         self.max_body_bytes = max_body_bytes
-        self.cors = cors
         # Strawberry streams (SSE, multipart) only with such a transport configured.
         self.enabled = not view._stream_transport_map
 
@@ -97,9 +94,6 @@ class FastGraphQL:
             # The first of each, as Starlette's `Headers.get` reads them.
             if name in _WANTED and name not in headers:
                 headers[name] = value
-        if self.cors and b"origin" in headers:
-            await self.app(scope, receive, send)
-            return
         if scope["method"] == "GET":
             await self._get(scope, receive, send, headers)
         else:
