@@ -29,6 +29,7 @@ from functools import partial
 import anyio
 import orjson
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
@@ -36,9 +37,10 @@ from starlette.routing import Route, WebSocketRoute
 from content_graph import front, guards, playground, watch
 from content_graph.collector import settle_after_load
 from content_graph.events import Broadcaster
+from content_graph.http_fast import FastGraphQL
 from content_graph.persisted import PersistedQueries
 from content_graph.response_cache import ResponseCache
-from content_graph.settings import Settings
+from content_graph.settings import Limits, Settings
 from content_graph.view import GraphQLView
 from graph import LoadResult, load
 from graph.load import DataDirectoryError
@@ -65,13 +67,15 @@ def create_app(
     *,
     supervisor: int | None = None,
     last_reload: LastReload | None = None,
+    fast_path: bool = True,
 ) -> Starlette:
     """The application for `settings.data_dir`; the data loads when the server starts.
 
     With `preloaded` (a worker forked from a supervisor that loaded the data, see
     `content_graph.workers`), the app serves that graph from the start and loads nothing;
     `supervisor` is then the pid that reloads (POST /admin/reload asks it to), and
-    `last_reload` how its last load went.
+    `last_reload` how its last load went. `fast_path=False` leaves every `/graphql`
+    request to the Strawberry view (`http_fast.py`), for tests and benchmarks to compare.
     """
     sdl = schema.as_str() + "\n"
     limits = settings.limits
@@ -180,11 +184,7 @@ def create_app(
             *([playground.assets_mount()] if limits.graphiql else []),
             *front.routes(browser_pages=limits.graphiql),  # /, /explorer, the icon
         ],
-        middleware=guards.middleware(
-            max_body_bytes=limits.max_body_bytes,
-            csrf_prevention=limits.csrf_prevention,
-            cors_origins=limits.cors_origins,
-        ),
+        middleware=_with_fast_path(graphql, limits) if fast_path else _guards(limits),
         lifespan=lifespan,
     )
     app.state.settings = settings
@@ -219,6 +219,30 @@ def create_app_from_env() -> Starlette:
     Settings come from the `CONTENT_GRAPH_*` env vars (see `settings.py`).
     """
     return create_app(Settings.from_env())
+
+
+def create_app_without_fast_path() -> Starlette:
+    """`create_app_from_env` with every `/graphql` request answered by the Strawberry view:
+    the reference that tests/test_http_fast.py and bench/http_path.py compare against."""
+    return create_app(Settings.from_env(), fast_path=False)
+
+
+def _guards(limits: Limits) -> list[Middleware]:
+    return guards.middleware(
+        max_body_bytes=limits.max_body_bytes,
+        csrf_prevention=limits.csrf_prevention,
+        cors_origins=limits.cors_origins,
+    )
+
+
+def _with_fast_path(view: GraphQLView, limits: Limits) -> list[Middleware]:
+    """The guards, with the fast path to `view` at /graphql (http_fast.py) just inside CORS:
+    CORS adds its headers to the fast path's answers as to any other, and the fast path
+    keeps only requests the body and CSRF guards behind it would let through."""
+    stack = _guards(limits)
+    inner = next(index for index, item in enumerate(stack) if item.cls is guards.RequestGuard)
+    fast = Middleware(FastGraphQL, view=view, path="/graphql", max_body_bytes=limits.max_body_bytes)
+    return [*stack[:inner], fast, *stack[inner:]]
 
 
 async def reload(app: Starlette, trigger: Trigger = "signal") -> LoadResult:

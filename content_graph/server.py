@@ -25,8 +25,9 @@ from content_graph.workers import serve_workers
 APP_FACTORY = "content_graph.app:create_app_from_env"
 
 
-def serve(settings: Settings) -> None:
-    """Serve `settings.data_dir` until interrupted.
+def serve(settings: Settings, *, access_log: bool = True) -> None:
+    """Serve `settings.data_dir` until interrupted, logging a line per request unless
+    `access_log` is False.
 
     One worker loads the data itself; several share one graph loaded by their supervisor
     (`content_graph.workers`).
@@ -34,14 +35,14 @@ def serve(settings: Settings) -> None:
     os.environ.update(settings.to_env())
     ready = ReadyLine(playground_url(settings), playground=settings.limits.graphiql)
     if settings.workers > 1:
-        serve_workers(settings, partial(worker_config, settings), ready)
+        serve_workers(settings, partial(worker_config, settings, access_log=access_log), ready)
         return
     app = create_app(settings)
     # The app exists before uvicorn runs it, so the ready line can hear of its first load;
     # it waits a turn of the event loop, so the load's own lines (logged by the task that
     # loaded, right after the swap) come before it.
     on_reload(app, lambda old, new: asyncio.get_running_loop().call_soon(ready.loaded, new))
-    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_config=_log_config())
+    config = worker_config(settings, app, access_log=access_log)
     server = StartedServer(config, on_started=ready.listens)
     # uvicorn raises the Ctrl-C it caught again once it has shut down; that is the end
     # asked for, not an error (uvicorn.run swallows it too).
@@ -52,9 +53,19 @@ def serve(settings: Settings) -> None:
         sys.exit(STARTUP_FAILURE)
 
 
-def worker_config(settings: Settings, app: Starlette) -> uvicorn.Config:
-    """The uvicorn configuration of one of several workers serving `app`."""
-    return uvicorn.Config(app, host=settings.host, port=settings.port, log_config=_log_config())
+def worker_config(settings: Settings, app: Starlette, *, access_log: bool = True) -> uvicorn.Config:
+    """The uvicorn configuration of a server (or one of several workers) serving `app`.
+
+    uvicorn picks httptools and uvloop, which `uvicorn[standard]` installs: its fastest
+    HTTP parser and event loop (bench/http_path.py measures what is left per request).
+    """
+    return uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_config=_log_config(),
+        access_log=access_log,
+    )
 
 
 def playground_url(settings: Settings) -> str:

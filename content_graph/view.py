@@ -258,20 +258,15 @@ class GraphQLView(GraphQL):
 
     async def _respond(self, request: Request, graph: ContentGraph) -> Response:
         etag = _etag(request, graph) if _is_get_query(request) else None
-        if etag is not None and _matches(request.headers.get("if-none-match"), etag):
-            return Response(status_code=304, headers=_cache_headers(etag, self.max_age))
+        if etag is not None and etag_matches(request.headers.get("if-none-match"), etag):
+            return Response(status_code=304, headers=cache_headers(etag, self.max_age))
         request.state.answer_has_errors = True
         try:
             response = await self._answer(request, graph)
-        except PersistedQueryError as error:
-            return persisted_query_error_response(error, request.headers.get("accept", ""))
-        except MutationOverGet as error:
-            return error_response(error.status_code, error.reason, {"Allow": "POST"})
-        except HTTPException as error:
-            headers = {"Allow": "GET, POST"} if error.status_code == 405 else None
-            return error_response(error.status_code, error.reason, headers)
+        except (PersistedQueryError, HTTPException) as error:
+            return refusal_response(error, request.headers.get("accept", ""))
         if etag is not None and response.status_code == 200 and not request.state.answer_has_errors:
-            response.headers.update(_cache_headers(etag, self.max_age))
+            response.headers.update(cache_headers(etag, self.max_age))
         return response
 
     async def _answer(self, request: Request, graph: ContentGraph) -> Response:
@@ -393,71 +388,22 @@ class GraphQLView(GraphQL):
 
     async def execute_single(self, *args: Any, **kwargs: Any) -> ExecutionResult:  # type: ignore[override]
         # The request as `_answer` resolved it: a persisted query's hash stands for its text.
-        resolved = kwargs["request"].state.graphql_request
-        if resolved is not None:
-            kwargs["request_data"] = resolved
-        try:
-            return await self._execute(kwargs["request"], kwargs["request_data"], kwargs["context"])
-        except HTTPException as error:
-            cause = error.__cause__
-            if isinstance(cause, InvalidOperationTypeError):
-                if cause.operation_type.value == OperationType.SUBSCRIPTION.value:
-                    raise HTTPException(400, _SUBSCRIPTION_OVER_HTTP) from cause
-                raise MutationOverGet(405, "Mutations must be sent with POST.") from cause
-            if isinstance(cause, CannotGetOperationTypeError):
-                # A document without the named operation is a request error, answered
-                # like a validation error rather than as a malformed HTTP request.
-                message = cause.as_http_error_reason()
-                error = GraphQLError(message, extensions={"code": OPERATION_RESOLUTION_FAILURE})
-                return ExecutionResult(data=None, errors=[error])
-            if isinstance(cause, MissingQueryError):
-                raise HTTPException(400, "The request has no GraphQL query.") from cause
-            raise
-
-    async def _execute(
-        self, request: Request, data: GraphQLRequestData, context: dict[str, Any]
-    ) -> ExecutionResult:
-        # The same HTTP errors as Strawberry's own execute_single, mapped below.
-        allowed = _GET_OPERATIONS if request.method == "GET" else _POST_OPERATIONS
-        try:
-            return await self.execution.run(
-                data.query,
-                data.variables,
-                data.operation_name,
-                graph=context["graph"],
-                context=context,
-                deadline=context["deadline"],
-                allowed=allowed,
-                operation_extensions=data.extensions,
-            )
-        except CannotGetOperationTypeError as error:
-            raise HTTPException(400, error.as_http_error_reason()) from error
-        except InvalidOperationTypeError as error:
-            raise HTTPException(400, error.as_http_error_reason(request.method)) from error
-        except MissingQueryError as error:
-            raise HTTPException(400, "No GraphQL query found in the request") from error
+        request: Request = kwargs["request"]
+        resolved: GraphQLRequestData | None = request.state.graphql_request
+        data = kwargs["request_data"] if resolved is None else resolved
+        context = kwargs["context"]
+        return await run_operation(self.execution, request.method, data, context)
 
     async def process_result(  # type: ignore[override]
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
-        errors = client_errors(result.errors)
-        request.state.answer_has_errors = bool(errors)
-        response: GraphQLHTTPResponse = {}
-        if not is_request_error(result):
-            response["data"] = result.data
-        if errors:
-            response["errors"] = [error.formatted for error in errors]
-        if result.extensions:
-            response["extensions"] = result.extensions
+        response, request.state.answer_has_errors = response_data(result)
         return response
 
     def create_response(  # type: ignore[override]
         self, response_data: GraphQLHTTPResponse, sub_response: Response
     ) -> Response:
-        media_type = sub_response.media_type or JSON
-        request_error = isinstance(response_data, dict) and "data" not in response_data
-        status = 400 if media_type == GRAPHQL_RESPONSE and request_error else 200
-        response = Response(self.encode_json(response_data), status, media_type=media_type)
+        response = answer_response(response_data, sub_response.media_type or JSON)
         response.headers.raw.extend(sub_response.headers.raw)
         response.headers["Vary"] = "Accept"
         return response
@@ -469,6 +415,73 @@ _POST_OPERATIONS = frozenset({OperationType.QUERY, OperationType.MUTATION})
 
 class MutationOverGet(HTTPException):
     """A GET that names a mutation: refused before anything is executed."""
+
+
+async def run_operation(
+    execution: Execution, method: str, data: GraphQLRequestData, context: dict[str, Any]
+) -> ExecutionResult:
+    """The result of the request's one operation, for the view and the fast path alike.
+
+    A request that cannot run raises `HTTPException` (no query, a subscription) or
+    `MutationOverGet`, which `refusal_response` answers; a document without the named
+    operation is a request error, answered like a validation error rather than as a
+    malformed HTTP request.
+    """
+    allowed = _GET_OPERATIONS if method == "GET" else _POST_OPERATIONS
+    try:
+        return await execution.run(
+            data.query,
+            data.variables,
+            data.operation_name,
+            graph=context["graph"],
+            context=context,
+            deadline=context["deadline"],
+            allowed=allowed,
+            operation_extensions=data.extensions,
+        )
+    except CannotGetOperationTypeError as cause:
+        message = cause.as_http_error_reason()
+        error = GraphQLError(message, extensions={"code": OPERATION_RESOLUTION_FAILURE})
+        return ExecutionResult(data=None, errors=[error])
+    except InvalidOperationTypeError as cause:
+        if cause.operation_type.value == OperationType.SUBSCRIPTION.value:
+            raise HTTPException(400, _SUBSCRIPTION_OVER_HTTP) from cause
+        raise MutationOverGet(405, "Mutations must be sent with POST.") from cause
+    except MissingQueryError as cause:
+        raise HTTPException(400, "The request has no GraphQL query.") from cause
+
+
+def response_data(result: ExecutionResult) -> tuple[GraphQLHTTPResponse, bool]:
+    """The answer's JSON object, and whether it holds errors (every one coded, unexpected
+    ones masked): no `data` at all for a request error."""
+    errors = client_errors(result.errors)
+    response: GraphQLHTTPResponse = {}
+    if not is_request_error(result):
+        response["data"] = result.data
+    if errors:
+        response["errors"] = [error.formatted for error in errors]
+    if result.extensions:
+        response["extensions"] = result.extensions
+    return response, bool(errors)
+
+
+def answer_response(data: GraphQLHTTPResponse, media_type: str) -> Response:
+    """The answer as `media_type`: a request error is a 400 only for
+    `application/graphql-response+json` (see the module docstring)."""
+    request_error = isinstance(data, dict) and "data" not in data
+    status = 400 if media_type == GRAPHQL_RESPONSE and request_error else 200
+    return Response(orjson.dumps(data), status, media_type=media_type)
+
+
+def refusal_response(error: PersistedQueryError | HTTPException, accept: str) -> Response:
+    """The answer to a request refused before or instead of running (`run_operation`,
+    the persisted queries, the request's parsing)."""
+    if isinstance(error, PersistedQueryError):
+        return persisted_query_error_response(error, accept)
+    if isinstance(error, MutationOverGet):
+        return error_response(error.status_code, error.reason, {"Allow": "POST"})
+    headers = {"Allow": "GET, POST"} if error.status_code == 405 else None
+    return error_response(error.status_code, error.reason, headers)
 
 
 BATCHING_OFF = (
@@ -557,23 +570,31 @@ def _is_get_query(request: Request) -> bool:
 
 
 def _etag(request: Request, graph: ContentGraph) -> str:
-    # The answer depends on the query string, the loaded data and the negotiated type.
     accepted = preferred_media_type(request.headers.get("accept", ""))
+    return get_etag(_served_version(request, graph), accepted, request.url.query)
+
+
+def get_etag(served_version: str, media_type: str, query_string: str) -> str:
+    """The ETag of a GET's answer."""
+    # The answer depends on the query string, the loaded data and the negotiated type.
     digest = hashlib.blake2b(digest_size=12)
-    for part in (_served_version(request, graph), accepted, request.url.query):
+    for part in (served_version, media_type, query_string):
         digest.update(part.encode())
         digest.update(b"\0")
     return f'W/"{digest.hexdigest()}"'
 
 
 def _served_version(request: Request, graph: ContentGraph) -> str:
-    # What the answers depend on besides the request: the data, and the outcome of the
-    # last reload (`stats` reports it; a failed reload leaves the data's version as is).
-    outcome: LastReload | None = request.state.last_reload
+    return served_version(graph, request.state.last_reload)
+
+
+def served_version(graph: ContentGraph, outcome: LastReload | None) -> str:
+    """What the answers depend on besides the request: the data, and the outcome of the
+    last reload (`stats` reports it; a failed reload leaves the data's version as is)."""
     return graph.version if outcome is None else f"{graph.version}.{outcome.attempt}"
 
 
-def _matches(if_none_match: str | None, etag: str) -> bool:
+def etag_matches(if_none_match: str | None, etag: str) -> bool:
     if not if_none_match:
         return False
     candidates = {candidate.strip() for candidate in if_none_match.split(",")}
@@ -581,7 +602,7 @@ def _matches(if_none_match: str | None, etag: str) -> bool:
     return etag in candidates or etag.removeprefix("W/") in candidates
 
 
-def _cache_headers(etag: str, max_age: int = 0) -> dict[str, str]:
+def cache_headers(etag: str, max_age: int = 0) -> dict[str, str]:
     # no-cache: caches may keep the answer but must revalidate it, which costs a 304.
     # The answers are the same for every client, so shared caches may keep them too.
     control = f"public, max-age={max_age}" if max_age > 0 else "no-cache"

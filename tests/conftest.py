@@ -81,7 +81,14 @@ def wait_until_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> N
     pytest.fail(f"{url} was not ready after {READY_TIMEOUT}s:\n{log.read_text()}")
 
 
-def start_server(data_dir: Path, workdir: Path) -> LiveServer:
+def start_server(
+    data_dir: Path,
+    workdir: Path,
+    *,
+    factory: str = APP_FACTORY,
+    env: dict[str, str] | None = None,
+) -> LiveServer:
+    """A server over `data_dir` made by the app factory `factory`, with `env` added."""
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.bind(("127.0.0.1", 0))
     listener.listen(128)
@@ -95,8 +102,9 @@ def start_server(data_dir: Path, workdir: Path) -> LiveServer:
         DATA_ENV: str(data_dir),
         # Parse caches go to the session's temporary folder, not the user's ~/.cache.
         "CONTENT_GRAPH_CACHE": str(workdir / "cache"),
+        **(env or {}),
     }
-    command = [sys.executable, "-m", "uvicorn", "--factory", APP_FACTORY]
+    command = [sys.executable, "-m", "uvicorn", "--factory", factory]
     with listener, log.open("wb") as output:
         process = subprocess.Popen(
             [*command, "--fd", str(listener.fileno()), "--log-level", "warning"],

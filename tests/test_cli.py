@@ -251,3 +251,22 @@ def test_serve_takes_the_cache_flags(serving: Any) -> None:
     extensions = {"persistedQuery": {"version": 1, "sha256Hash": "0" * 64}}
     refused = httpx.post(f"{base_url}/graphql", json={"extensions": extensions})
     assert refused.json()["errors"][0]["message"] == "PersistedQueryNotSupported"
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "logged"),
+    [
+        ([], {}, True),
+        (["--no-access-log"], {}, False),
+        ([], {"CONTENT_GRAPH_ACCESS_LOG": "off"}, False),
+    ],
+)
+def test_serve_logs_each_request_unless_told_not_to(
+    serving: Any, args: list[str], env: dict[str, str], logged: bool
+) -> None:
+    port = free_port()
+    base_url, process, log = serving(["--port", str(port), *args], env)
+    answer = httpx.post(f"{base_url}/graphql", json={"query": "{ stats { articles } }"})
+    assert answer.status_code == 200
+    stop(process)
+    assert ('"POST /graphql HTTP/1.1" 200' in log.read_text()) is logged
