@@ -50,7 +50,7 @@ from typing import Any
 import orjson
 from cross_web import HTTPException
 from graphql import GraphQLError, OperationType
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
@@ -210,17 +210,9 @@ class GraphQLView(GraphQL):
             return
         request = Request(scope, receive)
         graph = self.current_graph(request)
-        if graph is None and getattr(request.app.state, "load_error", None):
-            # No Retry-After: nothing is loading until the folder is fixed and reloaded.
-            response: Response = error_response(
-                503,
-                "The data could not be loaded, so nothing is served yet; /readyz says why. "
-                "The server answers once a reload succeeds.",
-            )
-        elif graph is None:
-            response = error_response(
-                503, "The data is still loading; try again shortly.", {"Retry-After": "1"}
-            )
+        if graph is None:
+            message, headers = unavailable(request)
+            response: Response = error_response(503, message, headers)
         else:
             request.state.graph = graph
             # Read with the graph, no await between: one request sees one reload.
@@ -239,7 +231,7 @@ class GraphQLView(GraphQL):
                 f"The server has {self.max_connections} subscription connections, its limit; "
                 "try again later."
                 if full
-                else "The data is still loading; try again shortly."
+                else unavailable(websocket)[0]
             )
             protocols = scope.get("subprotocols") or []
             chosen = (
@@ -489,6 +481,15 @@ BATCHING_OFF = (
     f"per request, or start the server with --max-batch N (or {MAX_BATCH_ENV}=N) to "
     "allow up to N."
 )
+
+
+def unavailable(connection: HTTPConnection) -> tuple[str, dict[str, str]]:
+    """Why no graph answers yet, and the headers to say it with: the first load is still
+    running, or it failed (no Retry-After then: nothing loads until the folder is fixed
+    and reloaded). Short enough for a websocket's close reason (123 bytes)."""
+    if getattr(connection.app.state, "load_error", None):
+        return "The data could not be loaded; /readyz says why. A reload that works serves it.", {}
+    return "The data is still loading; try again shortly.", {"Retry-After": "1"}
 
 
 def error_response(status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:

@@ -20,6 +20,7 @@ from browser_helpers import serve
 from click.testing import CliRunner
 from conftest import DATA_DIR, LiveServer, start_server
 from graphql import GraphQLError
+from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
@@ -392,6 +393,13 @@ def test_a_request_after_a_failed_first_load_says_so(tmp_path: Path) -> None:
             time.sleep(0.05)
             ready = httpx.get(f"{base_url}/readyz")
         response = httpx.post(f"{base_url}/graphql", json={"query": STATS})
+        socket_url = f"{base_url}/graphql".replace("http://", "ws://")
+        protocols = [Subprotocol("graphql-transport-ws")]
+        with (
+            connect(socket_url, subprotocols=protocols) as socket,
+            pytest.raises(ConnectionClosed) as closed,
+        ):
+            socket.recv(timeout=10)
 
     assert ready.status_code == 503
     assert ready.json()["status"] == "failed"
@@ -401,6 +409,10 @@ def test_a_request_after_a_failed_first_load_says_so(tmp_path: Path) -> None:
     assert error["extensions"]["code"] == "SERVICE_UNAVAILABLE"
     assert "could not be loaded" in error["message"]
     assert "/readyz" in error["message"]
+    # A subscription connection is told the same, not that the data is still loading.
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1013
+    assert "could not be loaded" in closed.value.rcvd.reason
+    assert "/readyz" in closed.value.rcvd.reason
 
 
 def test_errors_that_reach_no_case_of_the_table_have_their_code() -> None:
