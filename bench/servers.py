@@ -12,6 +12,8 @@ from pathlib import Path
 
 import httpx
 
+from content_graph.server import LOOP
+
 READY_TIMEOUT = 300.0
 REPO = Path(__file__).resolve().parents[1]
 
@@ -53,7 +55,8 @@ def start(name: str, factory: str, env: dict[str, str], log: Path) -> Server:
     listener.bind(("127.0.0.1", 0))
     listener.listen(1024)
     port = listener.getsockname()[1]
-    command = [sys.executable, "-m", "uvicorn", "--factory", factory]
+    # The loop content-graph's own server runs (content_graph/server.py).
+    command = [sys.executable, "-m", "uvicorn", "--factory", factory, "--loop", LOOP]
     command += ["--fd", str(listener.fileno()), "--log-level", "warning", "--no-access-log"]
     with listener, log.open("wb") as output:
         process = subprocess.Popen(

@@ -50,7 +50,7 @@ import psutil
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from content_graph.server import APP_FACTORY  # noqa: E402
+from content_graph.server import APP_FACTORY, LOOP  # noqa: E402
 
 # The soak's server has the default limits but a short time limit, which the slow query
 # (within the default cost limit, about 0.4 s of work on data/) runs into.
@@ -268,7 +268,7 @@ def start_server(
         "CONTENT_GRAPH_CACHE": str(workdir / "cache"),
         "CONTENT_GRAPH_WATCH": str(watch).lower(),
     }
-    command = [sys.executable, "-m", "uvicorn", "--factory", APP_FACTORY]
+    command = [sys.executable, "-m", "uvicorn", "--factory", APP_FACTORY, "--loop", LOOP]
     with listener:
         process = subprocess.Popen(
             [*command, "--fd", str(listener.fileno()), "--log-level", "warning"],

@@ -23,6 +23,9 @@ from content_graph.workers import serve_workers
 # The app of a single server, built from the env vars (tests and `uvicorn --factory`
 # use it too).
 APP_FACTORY = "content_graph.app:create_app_from_env"
+# The event loop every server runs: uvicorn's own pick (uvloop), with room for the stack
+# below it (stack_room.py). For `uvicorn --loop` too.
+LOOP = "content_graph.stack_room:RoomyLoop"
 
 
 def serve(settings: Settings, *, access_log: bool = True) -> None:
@@ -65,6 +68,7 @@ def worker_config(settings: Settings, app: Starlette, *, access_log: bool = True
         port=settings.port,
         log_config=_log_config(),
         access_log=access_log,
+        loop=LOOP,
     )
 
 
