@@ -100,6 +100,7 @@ from strawberry.types.arguments import convert_arguments
 
 from content_graph.compiled_arguments import arguments_converter
 from content_graph.compiled_source import FieldCode, field_closure, object_completer
+from content_graph.compiled_variables import SimpleVariables, simple_variables
 from content_graph.limits import CACHED_DOCUMENT_LENGTH
 
 # A document's plan is kept from this use on; a document not kept yet is compiled for
@@ -817,7 +818,14 @@ def _directive_variables(
 class _Operation:
     """One (document, operation name) prepared: its plans, or that it is unsupported."""
 
-    __slots__ = ("directive_variables", "fragments", "operation", "plans", "unsupported")
+    __slots__ = (
+        "directive_variables",
+        "fragments",
+        "operation",
+        "plans",
+        "simple_variables",
+        "unsupported",
+    )
 
     def __init__(self) -> None:
         self.unsupported = False
@@ -825,6 +833,8 @@ class _Operation:
         self.fragments: dict[str, FragmentDefinitionNode] = {}
         self.directive_variables: tuple[str, ...] = ()
         self.plans: dict[tuple[Any, ...], Plan] = {}
+        # Its variables' coercion when they are plain built-in scalars (compiled_variables).
+        self.simple_variables: SimpleVariables | None = None
 
 
 class CompiledOperations:
@@ -887,7 +897,7 @@ class CompiledOperations:
             return None
         operation = entry.operation
         assert operation is not None
-        coerced = self._coerce(operation, variables)
+        coerced = self._coerce(entry, variables)
         if isinstance(coerced, list):
             return ExecutionResult(data=None, errors=coerced)
         switches = tuple(coerced.coerced.get(name) for name in entry.directive_variables)
@@ -919,7 +929,7 @@ class CompiledOperations:
         entry = _Operation()
         self._prepare(entry, document, operation_name)
         assert entry.operation is not None
-        coerced = self._coerce(entry.operation, variables)
+        coerced = self._coerce(entry, variables)
         if isinstance(coerced, list):
             raise ValueError(coerced[0].message)
         generate = True if self.generated_code is None else self.generated_code
@@ -927,11 +937,16 @@ class CompiledOperations:
         return Plan(compiler, entry.operation)
 
     def _coerce(
-        self, operation: OperationDefinitionNode, variables: Mapping[str, Any] | None
+        self, entry: _Operation, variables: Mapping[str, Any] | None
     ) -> VariableValues | list[GraphQLError]:
+        if entry.simple_variables is not None:
+            coerced = entry.simple_variables.coerce(variables)
+            if coerced is not None:
+                return coerced
+        assert entry.operation is not None
         return get_variable_values(
             self.schema,
-            operation.variable_definitions or (),
+            entry.operation.variable_definitions or (),
             dict(variables or {}),
             max_errors=MAX_COERCION_ERRORS,
         )
@@ -981,3 +996,4 @@ class CompiledOperations:
         entry.directive_variables = _directive_variables(operation, fragments)
         entry.fragments = fragments
         entry.operation = operation
+        entry.simple_variables = simple_variables(self.schema, operation)
