@@ -172,6 +172,20 @@ def _as_path(
     return result
 
 
+class _Info(_OperationContextAwareGraphQLResolveInfo):
+    """The `info` Strawberry's executor gives a resolver, its `path` built when read.
+
+    Our resolvers read `info.context` (the graph) and hardly ever the path: building
+    graphql-core's `Path` for each call was a tenth of a nested query's execution."""
+
+    __slots__ = ()
+
+    @property  # type: ignore[misc]
+    def path(self) -> Path | None:  # type: ignore[override]
+        path, known = tuple.__getitem__(self, 4)
+        return _as_path(path, known)
+
+
 def _as_list(path: PathTuple) -> list[str | int]:
     keys: list[str | int] = []
     while path is not None:
@@ -541,22 +555,26 @@ class _Compiler:
         schema, fragments, operation = self.schema, self.fragment_definitions, self.operation
 
         def make_info(run: _Run, path: PathTuple) -> GraphQLResolveInfo:
-            return _OperationContextAwareGraphQLResolveInfo(  # type: ignore[return-value]
-                name,
-                nodes,
-                return_type,
-                parent,
-                _as_path(path, run.paths),
-                schema,
-                fragments,
-                None,
-                operation,
-                run.variables.coerced,
-                run.context,
-                optimized_is_awaitable,
-                None,
-                None,
-                run.extensions,
+            # tuple.__new__ directly, as the named tuple's own __new__ is a Python function.
+            return _new_tuple(  # type: ignore[no-any-return]
+                _Info,
+                (
+                    name,
+                    nodes,
+                    return_type,
+                    parent,
+                    (path, run.paths),  # the path, built if read (`_Info.path`)
+                    schema,
+                    fragments,
+                    None,
+                    operation,
+                    run.variables.coerced,
+                    run.context,
+                    optimized_is_awaitable,
+                    None,
+                    None,
+                    run.extensions,
+                ),
             )
 
         return make_info
