@@ -88,25 +88,29 @@ _TOKEN = re.compile(
     + "|".join(
         (
             r"([_A-Za-z][_0-9A-Za-z]*)",  # 1 name
-            r"([!$():=@\[\]{}]|\.\.\.)",  # 2 punctuator
-            rf"({_LINE_TERMINATOR}(?:{_IGNORED}*{_LINE_TERMINATOR})*)",  # 3 line breaks
+            r"([!$)@\[\]{}]|\.\.\.)",  # 2 punctuator
+            # Punctuators that neither begin nor end a node, so that no location holds
+            # their token: none is made for them (a sixth of a document's tokens).
+            r"([:(=])",  # 3 punctuator never in a location
+            rf"({_LINE_TERMINATOR}(?:{_IGNORED}*{_LINE_TERMINATOR})*)",  # 4 line breaks
             # Numbers cannot be followed by a digit (`01`), a dot or a name start (`1a`).
             r"(-?(?:0|[1-9][0-9]*)(?:\.[0-9]+(?:[eE][+-]?[0-9]+)?|[eE][+-]?[0-9]+)"
-            r"(?![._0-9A-Za-z]))",  # 4 float
-            r"(-?(?:0|[1-9][0-9]*)(?![._0-9A-Za-z]))",  # 5 int
-            r"(#[^\r\n\ud800-\udfff]*)",  # 6 comment
+            r"(?![._0-9A-Za-z]))",  # 5 float
+            r"(-?(?:0|[1-9][0-9]*)(?![._0-9A-Za-z]))",  # 6 int
+            r"(#[^\r\n\ud800-\udfff]*)",  # 7 comment
             # `"""` always opens a block string (graphql-core's rule), never `""` + `"`.
-            r'("""(?:[^"\\\ud800-\udfff]|"(?!"")|\\"""|\\)*""")',  # 7 block string
-            r'("(?!"")[^"\\\r\n\ud800-\udfff]*")',  # 8 string without escapes
+            r'("""(?:[^"\\\ud800-\udfff]|"(?!"")|\\"""|\\)*""")',  # 8 block string
+            r'("(?!"")[^"\\\r\n\ud800-\udfff]*")',  # 9 string without escapes
             r'("(?!"")(?:[^"\\\r\n\ud800-\udfff]'
-            r'|\\(?:["\\/bfnrt]|u[0-9A-Fa-f]{4}|u\{[0-9A-Fa-f]{1,8}\}))*")',  # 9 string
-            r"((?s:.))",  # 10 anything else
+            r'|\\(?:["\\/bfnrt]|u[0-9A-Fa-f]{4}|u\{[0-9A-Fa-f]{1,8}\}))*")',  # 10 string
+            r"((?s:.))",  # 11 anything else
         )
     )
     + ")"
 )
-_NAME, _PUNCT, _NEWLINES, _FLOAT, _INT, _COMMENT = range(1, 7)
-_BLOCK_STRING, _STRING, _ESCAPED_STRING = 7, 8, 9
+# The loop in `_tokenize` tests the first four by number, the commonest first.
+_NAME, _PUNCT, _SKIPPED_PUNCT, _NEWLINES, _FLOAT, _INT, _COMMENT = range(1, 8)
+_BLOCK_STRING, _STRING, _ESCAPED_STRING = 8, 9, 10
 
 _PUNCT_KINDS = {
     "!": TokenKind.BANG,
@@ -135,6 +139,8 @@ _OPERATIONS = {
     "subscription": OperationType.SUBSCRIPTION,
 }
 _NAMED_VALUES = {"true", "false", "null"}
+# What may follow a field's name: an alias's colon, arguments, directives, selections.
+_FIELD_GOES_ON = {":", "(", "@", "{"}
 
 # Token kinds as the parser compares them: the punctuator's text, else one letter.
 _NAME_KIND, _INT_KIND, _FLOAT_KIND, _STRING_KIND, _END = "n", "i", "f", "s", "E"
@@ -171,57 +177,71 @@ def _tokenize(body: str) -> tuple[list[str], list[Token], int]:
     tokens = [Token(TokenKind.SOF, 0, 0, 0, 0)]
     line, line_start, comments = 1, 0, 0
     add_kind, add_token = kinds.append, tokens.append
-    punct_kinds, name_kind = _PUNCT_KINDS, TokenKind.NAME
+    punct_kinds, name_kind, new_token = _PUNCT_KINDS, TokenKind.NAME, _new_token
     for match in _TOKEN.finditer(body):
         group = match.lastindex
         value = match[group]
         end = match.end()
-        start = end - len(value)
         # Tokens are made as Token.__init__ makes them, without its call: a third less.
-        if group == _NAME:
+        if group == 1:  # _NAME
             add_kind(_NAME_KIND)
-            token = _new_token(Token)
+            token = new_token(Token)
             token.kind = name_kind
             token.value = value
-        elif group == _PUNCT:
+            token.start = start = end - len(value)
+        elif group == 2:  # _PUNCT
             add_kind(value)
-            token = _new_token(Token)
+            token = new_token(Token)
             token.kind = punct_kinds[value]
             token.value = None
-        elif group == _NEWLINES:
+            token.start = start = end - len(value)
+        elif group == 3:  # _SKIPPED_PUNCT
+            add_kind(value)
+            add_token(None)  # type: ignore[arg-type]
+            continue
+        elif group == 4:  # _NEWLINES
             line += value.count("\n") if "\r" not in value else _line_breaks(value)
             line_start = end  # the run ends with a line terminator
             continue
-        elif group in (_INT, _FLOAT):
-            add_kind(_INT_KIND if group == _INT else _FLOAT_KIND)
-            token = Token(TokenKind.INT if group == _INT else TokenKind.FLOAT, 0, 0, 0, 0, value)
-        elif group == _COMMENT:
-            comments += 1
-            continue
-        elif group in (_STRING, _ESCAPED_STRING):
-            add_kind(_STRING_KIND)
-            inner = value[1:-1]
-            token = Token(
-                TokenKind.STRING, 0, 0, 0, 0, inner if group == _STRING else _unescape(inner)
-            )
-        elif group == _BLOCK_STRING:
-            add_kind(_STRING_KIND)
-            token = Token(TokenKind.BLOCK_STRING, 0, 0, 0, 0, _block_string_value(value[3:-3]))
-            token.line, token.column = line, start - line_start + 1
-            line, line_start = _after_line_breaks(value, start, line, line_start)
         else:
-            raise _Refused
-        token.start = start
+            if group == _COMMENT:
+                comments += 1
+                continue
+            start = end - len(value)
+            token = _other_token(group, value, add_kind)
+            token.start = start
+            if group == _BLOCK_STRING:
+                token.line, token.column = line, start - line_start + 1
+                token.end = end
+                add_token(token)
+                line, line_start = _after_line_breaks(value, start, line, line_start)
+                continue
         token.end = end
-        if group != _BLOCK_STRING:
-            token.line = line
-            token.column = start - line_start + 1
+        token.line = line
+        token.column = start - line_start + 1
         token.prev = token.next = None
         add_token(token)
     end = len(body)
     kinds.append(_END)
     tokens.append(Token(TokenKind.EOF, end, end, line, end - line_start + 1))
     return kinds, tokens, len(tokens) - 2 + comments
+
+
+def _other_token(group: int, text: str, add_kind: Any) -> Token:
+    """The token of a number or string (its offsets, line and column set by the
+    caller), its kind added by `add_kind`; refused for any other character."""
+    if group in (_INT, _FLOAT):
+        add_kind(_INT_KIND if group == _INT else _FLOAT_KIND)
+        return Token(TokenKind.INT if group == _INT else TokenKind.FLOAT, 0, 0, 0, 0, text)
+    if group in (_STRING, _ESCAPED_STRING):
+        add_kind(_STRING_KIND)
+        inner = text[1:-1]
+        value = inner if group == _STRING else _unescape(inner)
+        return Token(TokenKind.STRING, 0, 0, 0, 0, value)
+    if group == _BLOCK_STRING:
+        add_kind(_STRING_KIND)
+        return Token(TokenKind.BLOCK_STRING, 0, 0, 0, 0, _block_string_value(text[3:-3]))
+    raise _Refused
 
 
 def _line_breaks(text: str) -> int:
@@ -429,20 +449,47 @@ class _Parser:
         start = self.position
         self.expect("{")
         self.enter()
-        selections = []
+        selections: list[Any] = []
         add = selections.append
-        kinds = self.kinds
+        kinds, tokens, source = self.kinds, self.tokens, self.source
+        position = self.position
         while True:
-            kind = kinds[self.position]
+            kind = kinds[position]
             if kind == _NAME_KIND:
-                add(self.field())
+                if kinds[position + 1] in _FIELD_GOES_ON:
+                    self.position = position
+                    add(self.field())
+                    position = self.position
+                    continue
+                # A lone name, most fields of a document, made here without calls; its
+                # field spans what the name spans: graphql-core's two equal
+                # locations, shared.
+                token = tokens[position]
+                position += 1
+                loc: Location = _new(Location)
+                loc.start, loc.end = token.start, token.end
+                loc.start_token = loc.end_token = token
+                loc.source = source
+                name = _new(NameNode)
+                fields = name.__dict__
+                fields["value"] = token.value
+                fields["loc"] = loc
+                field = _new(FieldNode)
+                fields = field.__dict__
+                fields["alias"] = fields["arguments"] = fields["directives"] = None
+                fields["selection_set"] = None
+                fields["name"] = name
+                fields["loc"] = loc
+                add(field)
             elif kind == "}":
                 break
             elif kind == "...":
+                self.position = position
                 add(self.fragment())
+                position = self.position
             else:
                 raise _Refused
-        self.position += 1
+        self.position = position + 1
         self.depth -= 1
         node = _new(SelectionSetNode)
         fields = node.__dict__
@@ -496,12 +543,19 @@ class _Parser:
     def argument(self, const: bool) -> ArgumentNode:
         start = self.position
         name = self.name()
-        self.expect(":")
+        if self.kinds[self.position] != ":":
+            raise _Refused
+        self.position += 1
         node = _new(ArgumentNode)
         fields = node.__dict__
         fields["name"] = name
         fields["value"] = self.value(const)
-        fields["loc"] = self.loc(start)
+        loc: Location = _new(Location)
+        last = self.tokens[self.position - 1]
+        loc.start, loc.end = name.loc.start, last.end  # type: ignore[union-attr]
+        loc.start_token, loc.end_token = self.tokens[start], last
+        loc.source = self.source
+        fields["loc"] = loc
         return node
 
     def directives(self, const: bool) -> tuple[DirectiveNode, ...] | None:
@@ -605,7 +659,12 @@ class _Parser:
             return self.object_value(const)
         else:
             raise _Refused
-        fields["loc"] = self.loc(position)
+        # A single token: the location made here, without a call.
+        loc: Location = _new(Location)
+        loc.start, loc.end = token.start, token.end
+        loc.start_token = loc.end_token = token
+        loc.source = self.source
+        fields["loc"] = loc
         return node
 
     def list_value(self, const: bool) -> ListValueNode:
