@@ -129,6 +129,8 @@ ACCEPTED = [
     '{ a(x: "x") } # comment with unicode 日本 and "quotes"',
     "{ __typename __schema { types { name } } }",
     "{ a @d(x: [$a, {b: $c}]) }",
+    # Nested as deep as it reads (one level more is left to graphql-core, below).
+    "{ a " * (MAX_DEPTH - 1) + "{ a }" + "}" * (MAX_DEPTH - 1),
 ]
 
 # Documents graphql-core refuses, each needing care in a lexer.
