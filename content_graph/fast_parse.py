@@ -12,6 +12,12 @@ same kind, offsets, line, column and value, and the document's `token_count`. Wh
 it does not handle, and every syntax error, it answers None ("not sure"); the caller
 then runs graphql-core's `parse`, which raises the error a client sees, unchanged.
 
+It takes about a third of `parse`'s CPU time: 0.043 against 0.137 ms for the benchmark's
+Q1, 0.068 against 0.20 for Q2, 0.069 against 0.20 for Q5 (bench.newdoc, its "fast parse"
+row). Most of what is left is making graphql-core's objects: a token, a location and a
+node (its `__dict__` filled directly) for nearly every token; the regular expression
+takes a fifth.
+
 Handled: operations (query, mutation, subscription, and the shorthand `{ ... }`) with
 variable definitions (types with lists and non-null, const default values, const
 directives) and directives; fields with aliases, arguments, directives and selection
@@ -27,8 +33,9 @@ descriptions on operations and variables, the experimental fragment arguments, a
 surrogate code point in the text, nesting deeper than `MAX_DEPTH`, and every document
 that does not parse.
 
-One difference no caller here sees: graphql-core links its tokens in a list both ways
-(`Token.prev`, `Token.next`, ignored comments included); these tokens are not linked.
+Two differences no caller here sees: graphql-core links its tokens in a list both ways
+(`Token.prev`, `Token.next`, ignored comments included), and these tokens are not
+linked (both None); no token is made for `:`, `(` and `=`, which no location holds.
 Nothing in this server walks the token list; errors take their place from
 `Location.source` and `Location.start`, and tracing from `start_token.line`/`column`.
 """
