@@ -12,9 +12,9 @@ same kind, offsets, line, column and value, and the document's `token_count`. Wh
 it does not handle, and every syntax error, it answers None ("not sure"); the caller
 then runs graphql-core's `parse`, which raises the error a client sees, unchanged.
 
-It takes about a third of `parse`'s CPU time: 0.043 against 0.137 ms for the benchmark's
-Q1, 0.068 against 0.20 for Q2, 0.069 against 0.20 for Q5 (bench.newdoc, its "fast parse"
-row). Most of what is left is making graphql-core's objects: a token, a location and a
+It takes about a third of `parse`'s CPU time: 0.044 against 0.133 ms for the benchmark's
+Q1, 0.063 against 0.201 for Q2, 0.068 against 0.199 for Q5 (bench.newdoc, its "fast
+parse" row). Most of what is left is making graphql-core's objects: a token, a location and a
 node (its `__dict__` filled directly) for nearly every token; the regular expression
 takes a fifth.
 
