@@ -6,7 +6,8 @@ For each of the benchmark's five queries (bench/queries.py), every run takes the
 with a new alias on its root field, as bench/fresh.lua sends it, and times in this one
 process (CPU time, the median of many runs):
 
-- parse, and parse without locations (`no_location=True`);
+- parse, parse without locations (`no_location=True`), and the fast parser
+  (`fast_parse.py`, the same tree as parse);
 - graphql-core's `validate` with the rules the document needs (as served before the fast
   validator), and the fast validator alone (`fast_validation.py`);
 - the alias and depth limits;
@@ -28,6 +29,7 @@ from typing import Any
 from graphql import parse, validate
 
 from bench.queries import Q1, Q2, Q3, Q4, Q5
+from content_graph.fast_parse import parse_document
 from content_graph.fast_validation import FastValidator
 from content_graph.limits import DocumentChecks, count_aliases, query_depth
 from content_graph.settings import Limits
@@ -62,6 +64,7 @@ def steps(text: str) -> dict[str, Callable[[str], Any]]:
     return {
         "parse": parse,
         "parse, no locations": lambda new: parse(new, no_location=True),
+        "fast parse": lambda new: parse_document(new, checks.limits.max_tokens),
         "validate (graphql-core, rules needed)": lambda _: validate(
             GRAPHQL, document, rules_for(document, checks.rules)
         ),
