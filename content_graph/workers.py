@@ -170,7 +170,8 @@ class Supervisor:
     def start_watching(self) -> None:
         """Watch the data folder in a thread that flags each change for the main loop."""
 
-        async def flag() -> None:
+        async def flag(_changed: set[str] | None) -> None:
+            # Which files changed is not passed on: the supervisor's reload walks.
             self.changed.set()
 
         def run() -> None:
