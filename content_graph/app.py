@@ -256,6 +256,10 @@ async def reload(
         app.state.load_error = None
         for listener in app.state.reload_listeners:
             listener(old, result.graph)
+        if old is not None and old.has_networkx:
+            # Queries read the NetworkX graph (shortestPath): make the new one now, off
+            # the loop, rather than in the first such query (which waits for it).
+            threading.Thread(target=lambda graph=result.graph: graph.graph, daemon=True).start()
         del old
         if trigger != "start":
             # The collection holds the loop for seconds at 100k records: let the

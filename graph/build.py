@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from operator import attrgetter
 
-import networkx as nx
-
 from graph.files import FileResult, Problem
 from graph.identity import slugify, words
 from graph.model import Article, ContentGraph, Image, Provider, Stats, Topic, WordIndex
@@ -96,9 +94,7 @@ def build_graph(
 
     related_links = sum(len(article.related) for article in ordered)
     found: dict[str, tuple[str, ...]] = {}
-    graph = _networkx(ordered, provider_list, topic_list)
     content = ContentGraph(
-        graph=graph,
         articles=tuple(ordered),
         providers=tuple(provider_list),
         topics=tuple(topic_list),
@@ -276,54 +272,3 @@ def _word_index(texts: Iterable[str | None], word_sets: WordSets | None, found: 
                 postings[word] = posting = array("I")
             posting.append(index)
     return WordIndex(postings=postings, vocabulary=tuple(sorted(postings)))
-
-
-# Edge and node data are shared, read-only dicts: one per kind (and per related-list
-# position) instead of one per edge, which at 100k records saves about a kilobyte per
-# article. The graph is frozen, and nothing may write into these dicts.
-_PUBLISHED_BY = {"kind": "published-by"}
-_TAGGED = {"kind": "tagged"}
-_NODE_DATA = {
-    "article": {"kind": "article"},
-    "provider": {"kind": "provider"},
-    "topic": {"kind": "topic"},
-}
-
-
-def _networkx(
-    articles: Sequence[Article], providers: Sequence[Provider], topics: Sequence[Topic]
-) -> nx.DiGraph:
-    graph = nx.DiGraph()
-    for kind, nodes in (("article", articles), ("provider", providers), ("topic", topics)):
-        shared = _NODE_DATA[kind]
-        graph.node_attr_dict_factory = lambda shared=shared: shared
-        graph.add_nodes_from(nodes)
-    del graph.node_attr_dict_factory
-    _add_shared_edges(
-        graph, ((a, a.provider) for a in articles if a.provider is not None), _PUBLISHED_BY
-    )
-    _add_shared_edges(graph, ((a, t) for a in articles for t in a.topics), _TAGGED)
-    longest = max((len(article.related) for article in articles), default=0)
-    for position in range(longest):
-        _add_shared_edges(
-            graph,
-            ((a, a.related[position]) for a in articles if len(a.related) > position),
-            {"kind": "related", "position": position},
-        )
-    return nx.freeze(graph)
-
-
-def _add_shared_edges(
-    graph: nx.DiGraph, edges: Iterable[tuple[object, object]], data: dict
-) -> None:
-    """Add edges between existing nodes, all sharing one data dict.
-
-    What DiGraph.add_edges_from does for an edge whose nodes exist, minus its per-edge
-    Python work (node checks, a new dict asked of a factory and updated with nothing):
-    about 40% of the time of making the NetworkX graph. `_succ` and `_pred` are the
-    adjacency dicts NetworkX documents for subclasses; every node is already in them.
-    """
-    succ, pred = graph._succ, graph._pred
-    for source, target in edges:
-        # A repeated edge keeps its first data, as add_edges_from would.
-        pred[target][source] = succ[source].setdefault(target, data)

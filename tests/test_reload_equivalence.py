@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from random import Random
 from typing import Any
@@ -298,3 +299,17 @@ def test_persisted_caches_give_a_restart_the_reloaded_graph(
     restarted = load(data, cache_dir=cache)
     assert restarted.graph.version == reloaded.graph.version
     assert canonical(restarted) == canonical(reloaded)
+
+
+def test_the_networkx_graph_is_made_once_on_first_use(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    generate_corpus(data, records=40, seed=2)
+    graph = reload(LoadedFiles(data, cache_dir=tmp_path / "cache")).graph
+    assert not graph.has_networkx  # a reload does not wait for it
+    with ThreadPoolExecutor(4) as pool:
+        made = list(pool.map(lambda _: graph.graph, range(8)))
+    assert all(one is made[0] for one in made)
+    assert graph.has_networkx
+    assert made[0].number_of_nodes() == len(graph.articles) + len(graph.providers) + len(
+        graph.topics
+    )
