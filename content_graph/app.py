@@ -256,11 +256,8 @@ async def reload(
         app.state.load_error = None
         for listener in app.state.reload_listeners:
             listener(old, result.graph)
-        if old is not None and old.has_networkx:
-            # Queries read the NetworkX graph (shortestPath): make the new one now, off
-            # the loop, rather than in the first such query (which waits for it).
-            threading.Thread(target=lambda graph=result.graph: graph.graph, daemon=True).start()
         del old
+        make_networkx_soon(result.graph)
         if trigger != "start":
             # The collection holds the loop for seconds at 100k records: let the
             # requests already waiting be answered from the new graph first. (At the
@@ -268,6 +265,15 @@ async def reload(
             await anyio.sleep(SETTLE_DELAY_SECONDS)
         settle_after_load()
     return result
+
+
+def make_networkx_soon(graph: ContentGraph) -> None:
+    """Make the NetworkX graph of `graph` in a thread of its own.
+
+    Every served graph has one, but the change a reload brings is served before it is
+    made (a second at 100k records): a query that reads it first (shortestPath) waits.
+    """
+    threading.Thread(target=lambda: graph.graph, name="networkx", daemon=True).start()
 
 
 def next_reload(

@@ -3,9 +3,11 @@
 Nodes are plain slotted objects rather than NetworkX attribute dicts: at 100k records a
 dict per node costs several times the memory of a slotted instance. The NetworkX graph
 (`ContentGraph.graph`) holds the same objects as its nodes, so a NetworkX algorithm such
-as `shortest_path` hands back the objects themselves. It is made from the nodes' links on
-first use, not by the load: only `shortestPath` reads it, and making it is a third of
-building a graph (1.5 s at 100k records), which a reload would otherwise wait for.
+as `shortest_path` hands back the objects themselves. It is made from the nodes' links,
+not by the load: making it is a third of building a graph (1.5 s at 100k records), which
+a reload would otherwise wait for. The server makes it in a thread right after each swap
+(content_graph/app.py), so the change is served first; a reader that comes before it is
+made waits for it.
 
 Every served article has an `index`: its position in the default article order
 (`publishedDateTime` descending, undated last, ties by URL ascending). Per-provider,

@@ -10,19 +10,25 @@ told which files changed, as the watcher tells them, and so do not walk the fold
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from random import Random
 from typing import Any
 
+import anyio
 import pytest
 
+from content_graph.app import create_app
+from content_graph.app import reload as reload_served
+from content_graph.settings import Settings
 from graph import load
 from graph.generate import generate_corpus
 from graph.load import LoadResult
-from graph.model import WordIndex
+from graph.model import ContentGraph, WordIndex
 from graph.reload import LoadedFiles, persist, reload
 from tests.writing import dump, link, provider, record, snapshot, write_md, write_text, write_yaml
 
@@ -313,3 +319,38 @@ def test_the_networkx_graph_is_made_once_on_first_use(tmp_path: Path) -> None:
     assert made[0].number_of_nodes() == len(graph.articles) + len(graph.providers) + len(
         graph.topics
     )
+
+
+def networkx_of(graph: ContentGraph) -> list[object]:
+    return [
+        [(repr(node), data) for node, data in graph.graph.nodes(data=True)],
+        [(repr(u), repr(v), d) for u, v, d in graph.graph.edges(data=True)],
+    ]
+
+
+def test_a_served_graph_gets_its_networkx_graph_after_each_swap(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CONTENT_GRAPH_CACHE", str(tmp_path / "cache"))
+    data = tmp_path / "data"
+    generate_corpus(data, records=40, seed=2)
+    app = create_app(Settings(data_dir=data, watch=True))
+
+    async def served_after(*reload_args: Any) -> ContentGraph:
+        await reload_served(app, *reload_args)
+        graph = app.state.graph
+        # Made in a thread of its own after the swap, without anyone asking for it.
+        for thread in threading.enumerate():
+            if thread.name == "networkx":
+                thread.join()
+        assert graph.has_networkx
+        return graph
+
+    try:
+        started = anyio.run(served_after, "start")
+        assert networkx_of(started) == networkx_of(load(data, use_cache=False).graph)
+        write_md(data, "_news/zz.md", record("https://a.example/new", "New", topics=["Robots"]))
+        reloaded = anyio.run(served_after, "watch", {"_news/zz.md"})
+        assert networkx_of(reloaded) == networkx_of(load(data, use_cache=False).graph)
+    finally:
+        gc.unfreeze()  # a server's load froze everything alive, this test run included
