@@ -34,7 +34,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
 from content_graph import front, guards, playground, watch
-from content_graph.collector import settle_after_load
+from content_graph.collector import build_frozen, settle_after_load, swapped
 from content_graph.events import Broadcaster
 from content_graph.persisted import PersistedQueries
 from content_graph.response_cache import ResponseCache
@@ -244,7 +244,9 @@ async def reload(
             # Built here from the kept results; only the changed files are read.
             job = partial(reload_changed, files, changed_paths)
         try:
-            result = await anyio.to_thread.run_sync(job, abandon_on_cancel=True)
+            result = await anyio.to_thread.run_sync(
+                partial(build_frozen, job), abandon_on_cancel=True
+            )
         except Exception as error:
             app.state.last_reload = next_reload(app.state.last_reload, trigger, error)
             raise
@@ -252,6 +254,7 @@ async def reload(
         # reads both at once (view.py), so it never pairs one reload's graph with
         # another's outcome.
         old, app.state.graph = app.state.graph, result.graph
+        swapped(old, result.graph)
         app.state.last_reload = next_reload(app.state.last_reload, trigger)
         app.state.load_error = None
         for listener in app.state.reload_listeners:
@@ -259,9 +262,10 @@ async def reload(
         del old
         make_networkx_soon(result.graph)
         if trigger != "start":
-            # The collection holds the loop for seconds at 100k records: let the
-            # requests already waiting be answered from the new graph first. (At the
-            # start none wait, and the load's log line must come before the ready line.)
+            # A full collection, when one is due, holds the loop for seconds at 100k
+            # records: let the requests already waiting be answered from the new graph
+            # first. (At the start none wait, and the load's log line must come before
+            # the ready line.)
             await anyio.sleep(SETTLE_DELAY_SECONDS)
         settle_after_load()
     return result
