@@ -23,12 +23,13 @@ to its graph once answered, view.py, so the cycles graphql-core leaves do not ho
 
 A load is built with the collector paused, and what it made is frozen before the
 collector resumes (`build_frozen`), so no pass ever walks the new graph. After the swap,
-then, freezing is enough, and takes no time however large the graph is; a full collection (unfreeze, collect, freeze) walks every object, old graph and new,
-and held the event loop 2-3 s at 100k records. It still runs when it is cheap (a small
-graph); when a graph replaced before the last load is still alive, which a collection may
-free (it may be held by cyclic garbage: a request that failed, its traceback in a cycle);
-and every `FULL_EVERY` loads, for whatever else was frozen and became cyclic garbage
-since (a request's objects that were alive at a freeze).
+then, freezing is enough, and takes no time however large the graph is; a full
+collection (unfreeze, collect, freeze) walks every object, old graph and new, and held
+the event loop 2-3 s at 100k records. It still runs when it is cheap (a small graph);
+when a graph replaced before the last load is still alive, which a collection may free
+(it may be held by cyclic garbage: a request that failed, its traceback in a cycle); and
+every `FULL_EVERY` loads, for whatever else was frozen and became cyclic garbage since
+(a request's objects that were alive at a freeze).
 """
 
 from __future__ import annotations
