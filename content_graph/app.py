@@ -35,7 +35,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
 from content_graph import front, guards, playground, watch
-from content_graph.collector import settle_after_load
+from content_graph.collector import build_frozen, settle_after_load, swapped
 from content_graph.events import Broadcaster
 from content_graph.http_fast import FastGraphQL
 from content_graph.persisted import PersistedQueries
@@ -245,8 +245,13 @@ def _with_fast_path(view: GraphQLView, limits: Limits) -> list[Middleware]:
     return [*stack[:inner], fast, *stack[inner:]]
 
 
-async def reload(app: Starlette, trigger: Trigger = "signal") -> LoadResult:
+async def reload(
+    app: Starlette, trigger: Trigger = "signal", changed_paths: set[str] | None = None
+) -> LoadResult:
     """Load the data directory again and swap the new graph in.
+
+    `changed_paths` (from the watcher) are the only files that changed: with --watch,
+    the reload stats only those instead of walking the folder (graph/reload.py).
 
     Loading runs in a worker thread, so requests keep being answered from the old graph
     meanwhile; the swap is one assignment. A load that fails raises, leaves the old graph
@@ -261,9 +266,11 @@ async def reload(app: Starlette, trigger: Trigger = "signal") -> LoadResult:
             job = partial(load, settings.data_dir, separate_process=True)
         else:
             # Built here from the kept results; only the changed files are read.
-            job = partial(reload_changed, files)
+            job = partial(reload_changed, files, changed_paths)
         try:
-            result = await anyio.to_thread.run_sync(job, abandon_on_cancel=True)
+            result = await anyio.to_thread.run_sync(
+                partial(build_frozen, job), abandon_on_cancel=True
+            )
         except Exception as error:
             app.state.last_reload = next_reload(app.state.last_reload, trigger, error)
             raise
@@ -271,18 +278,30 @@ async def reload(app: Starlette, trigger: Trigger = "signal") -> LoadResult:
         # reads both at once (view.py), so it never pairs one reload's graph with
         # another's outcome.
         old, app.state.graph = app.state.graph, result.graph
+        swapped(old, result.graph)
         app.state.last_reload = next_reload(app.state.last_reload, trigger)
         app.state.load_error = None
         for listener in app.state.reload_listeners:
             listener(old, result.graph)
         del old
+        make_networkx_soon(result.graph)
         if trigger != "start":
-            # The collection holds the loop for seconds at 100k records: let the
-            # requests already waiting be answered from the new graph first. (At the
-            # start none wait, and the load's log line must come before the ready line.)
+            # A full collection, when one is due, holds the loop for seconds at 100k
+            # records: let the requests already waiting be answered from the new graph
+            # first. (At the start none wait, and the load's log line must come before
+            # the ready line.)
             await anyio.sleep(SETTLE_DELAY_SECONDS)
         settle_after_load()
     return result
+
+
+def make_networkx_soon(graph: ContentGraph) -> None:
+    """Make the NetworkX graph of `graph` in a thread of its own.
+
+    Every served graph has one, but the change a reload brings is served before it is
+    made (a second at 100k records): a query that reads it first (shortestPath) waits.
+    """
+    threading.Thread(target=lambda: graph.graph, name="networkx", daemon=True).start()
 
 
 def next_reload(
@@ -313,9 +332,11 @@ def log_failure(data_dir: object, error: BaseException) -> None:
         logger.exception("Reload of %s failed, still serving the last good data", data_dir)
 
 
-async def _reload_logged(app: Starlette, trigger: Trigger) -> None:
+async def _reload_logged(
+    app: Starlette, trigger: Trigger, changed_paths: set[str] | None = None
+) -> None:
     try:
-        result = await reload(app, trigger)
+        result = await reload(app, trigger, changed_paths)
     except Exception as error:
         log_failure(app.state.settings.data_dir, error)
         return

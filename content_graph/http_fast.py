@@ -216,7 +216,12 @@ class FastGraphQL:
             "deadline": view.execution.deadline(),
             LAST_RELOAD: last_reload,
         }
-        result = await run_operation(view.execution, request.method, data, context)
+        try:
+            result = await run_operation(view.execution, request.method, data, context)
+        finally:
+            # As the view does (view._let_go_of_graph): a cycle the run left behind must
+            # not keep a graph a reload replaced alive.
+            del context["graph"]
         answer, has_errors = response_data(result)
         response = answer_response(answer, media_type)
         response.headers.raw.extend(sub_response.headers.raw)

@@ -34,7 +34,9 @@ class ReadyLine:
     url: str
     playground: bool
     listening: bool = False
-    graph: ContentGraph | None = None
+    # The first graph's article count, not the graph: kept for good, the graph would
+    # never be freed after a reload replaced it.
+    articles: int | None = None
     said: bool = False
 
     def listens(self) -> None:
@@ -43,16 +45,15 @@ class ReadyLine:
 
     def loaded(self, graph: ContentGraph) -> None:
         # The first graph makes the server ready; a reload has its own log line.
-        if self.graph is None:
-            self.graph = graph
+        if self.articles is None:
+            self.articles = graph.stats.articles
             self._say()
 
     def _say(self) -> None:
-        if self.said or not self.listening or self.graph is None:
+        if self.said or not self.listening or self.articles is None:
             return
         self.said = True
-        articles = self.graph.stats.articles
-        logger.info("%s", ready_message(self.url, articles, playground=self.playground))
+        logger.info("%s", ready_message(self.url, self.articles, playground=self.playground))
 
 
 class StartedServer(uvicorn.Server):

@@ -221,7 +221,10 @@ class GraphQLView(GraphQL):
                 response = await self._respond(request, graph)
             except Exception as error:
                 response = internal_error_response(error)
-        await response(scope, receive, send)
+        try:
+            await response(scope, receive, send)
+        finally:
+            _let_go_of_graph(request)
 
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
         websocket = WebSocket(scope, receive, send)
@@ -312,13 +315,14 @@ class GraphQLView(GraphQL):
                 # Looked up when asked: a subscription outlives many reloads.
                 LAST_RELOAD: lambda: self.last_reload(request),
             }
-        return {
+        context = request.state.context = {
             "graph": request.state.graph,
             "request": request,
             "response": response,
             "deadline": self.execution.deadline(),
             LAST_RELOAD: request.state.last_reload,
         }
+        return context
 
     async def get_sub_response(self, request: Request) -> Response:  # type: ignore[override]
         sub_response = await super().get_sub_response(request)
@@ -608,3 +612,18 @@ def cache_headers(etag: str, max_age: int = 0) -> dict[str, str]:
     # The answers are the same for every client, so shared caches may keep them too.
     control = f"public, max-age={max_age}" if max_age > 0 else "no-cache"
     return {"ETag": etag, "Cache-Control": control, "Vary": "Accept"}
+
+
+def _let_go_of_graph(request: Request) -> None:
+    """Drop the answered request's references to its graph.
+
+    The first run of a document (graphql-core's validation and execution) leaves
+    reference cycles behind that hold the request and its context: through them a graph
+    a reload replaced would stay alive, frozen, until a full collection
+    (content_graph/collector.py), instead of going when its last request is answered.
+    """
+    state = request.state._state  # type: ignore[attr-defined]
+    state.pop("graph", None)
+    context = state.pop("context", None)
+    if context is not None:
+        context.pop("graph", None)

@@ -3,7 +3,10 @@
 The operating system reports changes (inotify on Linux, through `watchfiles`); a burst of
 them (an editor's save, a `git pull`) is gathered until it has been quiet for `STEP_MS`,
 or for at most `MAX_HOLD_MS`, then one reload runs. Changes that arrive during a reload
-are kept and cause the next one, so the last change always gets loaded.
+are kept and cause the next one, so the last change always gets loaded. Each reload is
+told which files the burst changed, so that it stats only those (graph/reload.py); a
+burst that moved a folder, or anything else a file list cannot say, is reported as None:
+the reload then walks the whole folder.
 
 Which paths count is `graph.files.file_kind`, the rule the loader itself walks by, so an
 editor's swap, backup and probe files never cause a reload. Besides files, a folder that
@@ -36,7 +39,8 @@ MAX_HOLD_MS = 1_600
 # folder renamed away reports nothing), and looks for a vanished one to come back.
 CHECK_SECONDS = 1.0
 
-OnChange = Callable[[], Awaitable[None]]
+# Called with the changed files' paths (relative, `/`-separated), or None: unknown.
+OnChange = Callable[[set[str] | None], Awaitable[None]]
 
 
 class RecordChanges:
@@ -68,7 +72,8 @@ class RecordChanges:
 
 
 async def watch(data_dir: Path, on_change: OnChange) -> None:
-    """Await `on_change()` after each burst of changes under `data_dir`, until cancelled."""
+    """Await `on_change(paths)` after each burst of changes under `data_dir`, until
+    cancelled."""
     while True:
         identity = _identity(data_dir)
         if identity is None:
@@ -77,8 +82,9 @@ async def watch(data_dir: Path, on_change: OnChange) -> None:
                 await anyio.sleep(CHECK_SECONDS)
                 identity = _identity(data_dir)
             logger.info("Watching %s: the folder is back", data_dir)
-            await on_change()
+            await on_change(None)
             continue
+        root = os.path.abspath(data_dir)
         changes = awatch(
             data_dir,
             watch_filter=RecordChanges(data_dir),
@@ -92,7 +98,7 @@ async def watch(data_dir: Path, on_change: OnChange) -> None:
             async for batch in changes:
                 replaced = _identity(data_dir) != identity
                 if batch or replaced:
-                    await on_change()
+                    await on_change(None if replaced else changed_files(root, batch))
                 if replaced:
                     # The old folder's watch sees nothing of the new one: start again.
                     break
@@ -100,7 +106,20 @@ async def watch(data_dir: Path, on_change: OnChange) -> None:
             if _identity(data_dir) is not None:
                 raise
             # Gone before its watch was set up: the reload says so, then the loop waits.
-            await on_change()
+            await on_change(None)
+
+
+def changed_files(root: str, batch: set[tuple[Change, str]]) -> set[str] | None:
+    """The record and taxonomy files a burst changed, relative to `root`; None when it
+    changed something else too (a folder added, moved or removed, or the root itself),
+    whose files only a walk finds."""
+    paths = set()
+    for _, path in batch:
+        relative = os.path.relpath(path, root).replace(os.sep, "/")
+        if file_kind(relative) is None:
+            return None
+        paths.add(relative)
+    return paths
 
 
 def _identity(data_dir: Path) -> tuple[int, int] | None:

@@ -49,6 +49,7 @@ from content_graph.app import (
 from content_graph.ready import ReadyLine, StartedServer
 from content_graph.settings import Settings
 from graph import LoadResult, load
+from graph.model import ContentGraph
 from graph.reload import LoadedFiles, persist
 from graph.reload import reload as reload_changed
 from graph.report import counted
@@ -170,7 +171,8 @@ class Supervisor:
     def start_watching(self) -> None:
         """Watch the data folder in a thread that flags each change for the main loop."""
 
-        async def flag() -> None:
+        async def flag(_changed: set[str] | None) -> None:
+            # Which files changed is not passed on: the supervisor's reload walks.
             self.changed.set()
 
         def run() -> None:
@@ -211,6 +213,7 @@ class Supervisor:
         # The old graph goes before the new workers fork, or they would inherit it too;
         # the old workers keep their own pages of it until they exit.
         gc.unfreeze()
+        _with_networkx(result.graph)
         self.graph = result
         del result
         gc.collect()
@@ -259,6 +262,7 @@ def serve_workers(
         logger.exception("Could not load %s", settings.data_dir)
         raise SystemExit(1) from None
     log_load(result)
+    _with_networkx(result.graph)
     ready.loaded(result.graph)
     logger.info("Supervisor %d starting %s", os.getpid(), counted(settings.workers, "worker"))
     # Objects that exist now are never scanned by the collector again: a collection in
@@ -266,6 +270,11 @@ def serve_workers(
     gc.collect()
     gc.freeze()
     Supervisor(settings, config, sock, result, ready, last_reload=next_reload(None, "start")).run()
+
+
+def _with_networkx(graph: ContentGraph) -> None:
+    # Made before the workers fork, so that they share it rather than each make its own.
+    graph.graph  # noqa: B018 (made on first read)
 
 
 def _signal(pid: int, signum: int) -> None:

@@ -8,13 +8,12 @@ names written in records, most frequent spelling otherwise.
 from __future__ import annotations
 
 from array import array
+from bisect import bisect_left, insort
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from operator import attrgetter
-
-import networkx as nx
 
 from graph.files import FileResult, Problem
 from graph.identity import slugify, words
@@ -96,17 +95,17 @@ def build_graph(
 
     related_links = sum(len(article.related) for article in ordered)
     found: dict[str, tuple[str, ...]] = {}
-    graph = _networkx(ordered, provider_list, topic_list)
     content = ContentGraph(
-        graph=graph,
         articles=tuple(ordered),
         providers=tuple(provider_list),
         topics=tuple(topic_list),
         by_url={article.url: article for article in ordered},
         by_domain={provider.domain: provider for provider in provider_list},
         by_slug={topic.slug: topic for topic in topic_list},
-        title_words=_word_index((article.title for article in ordered), word_sets, found),
-        excerpt_words=_word_index((article.excerpt for article in ordered), word_sets, found),
+        title_words=_word_index("title", [article.title for article in ordered], word_sets, found),
+        excerpt_words=_word_index(
+            "excerpt", [article.excerpt for article in ordered], word_sets, found
+        ),
         stats=Stats(
             articles=len(ordered),
             articles_with_record=len(served),
@@ -250,25 +249,61 @@ def _index_lists(
 class WordSets:
     """The distinct words of each text of the last build, in `set` order: splitting
     every title and excerpt into words is most of a word index's time. `spellings`
-    keeps one string per word, so the kept tuples do not hold a copy per text."""
+    keeps one string per word, so the kept tuples do not hold a copy per text.
+
+    `last` keeps, per field ("title", "excerpt"), the last build's texts in default
+    order and the word index made of them: a build whose texts are the same but in a
+    few places (an edit that leaves the order as it was, a taxonomy change) patches that
+    index instead of making it again, a second at 100k records.
+    """
 
     by_text: dict[str, tuple[str, ...]] = field(default_factory=dict)
     spellings: dict[str, str] = field(default_factory=dict)
+    last: dict[str, tuple[list[str | None], WordIndex]] = field(default_factory=dict)
 
 
-def _word_index(texts: Iterable[str | None], word_sets: WordSets | None, found: dict) -> WordIndex:
-    postings: dict[str, array] = {}
+# More changed texts than this, and the word index is made again rather than patched.
+PATCH_LIMIT = 64
+
+
+def _word_index(
+    name: str, texts: list[str | None], word_sets: WordSets | None, found: dict
+) -> WordIndex:
     known = word_sets.by_text if word_sets is not None else {}
-    for index, text in enumerate(texts):
-        if not text:
-            continue
+
+    def distinct_words(text: str) -> tuple[str, ...]:
         distinct = known.get(text)
         if distinct is None:
             distinct = tuple(set(words(text)))
             if word_sets is not None:
                 spell = word_sets.spellings.setdefault
                 distinct = tuple(spell(word, word) for word in distinct)
-        if word_sets is not None:
+        return distinct
+
+    last = word_sets.last.get(name) if word_sets is not None else None
+    index = None if last is None else _patched(texts, *last, distinct_words)
+    if index is None:
+        index = _made(texts, distinct_words, found if word_sets is not None else None)
+    elif word_sets is not None:
+        for text in texts:
+            if text:
+                found[text] = distinct_words(text)
+    if word_sets is not None:
+        word_sets.last[name] = (texts, index)
+    return index
+
+
+def _made(
+    texts: list[str | None],
+    distinct_words: Callable[[str], tuple[str, ...]],
+    found: dict | None,
+) -> WordIndex:
+    postings: dict[str, array] = {}
+    for index, text in enumerate(texts):
+        if not text:
+            continue
+        distinct = distinct_words(text)
+        if found is not None:
             found[text] = distinct
         for word in distinct:
             posting = postings.get(word)
@@ -278,52 +313,48 @@ def _word_index(texts: Iterable[str | None], word_sets: WordSets | None, found: 
     return WordIndex(postings=postings, vocabulary=tuple(sorted(postings)))
 
 
-# Edge and node data are shared, read-only dicts: one per kind (and per related-list
-# position) instead of one per edge, which at 100k records saves about a kilobyte per
-# article. The graph is frozen, and nothing may write into these dicts.
-_PUBLISHED_BY = {"kind": "published-by"}
-_TAGGED = {"kind": "tagged"}
-_NODE_DATA = {
-    "article": {"kind": "article"},
-    "provider": {"kind": "provider"},
-    "topic": {"kind": "topic"},
-}
+def _patched(
+    texts: list[str | None],
+    old_texts: list[str | None],
+    old: WordIndex,
+    distinct_words: Callable[[str], tuple[str, ...]],
+) -> WordIndex | None:
+    """`old` (the index of `old_texts`) made into the index of `texts`, when they differ
+    only at a few positions; None otherwise. The postings left as they were are shared
+    with `old` (a graph never changes them); the others are copies."""
+    if len(texts) != len(old_texts):
+        return None  # a text added or removed moves every later index
+    changed = [
+        position
+        for position, (text, old_text) in enumerate(zip(texts, old_texts, strict=True))
+        if text is not old_text and text != old_text
+    ]
+    if not changed:
+        return old
+    if len(changed) > PATCH_LIMIT:
+        return None
+    postings = dict(old.postings)
+    copied: set[str] = set()
 
+    def writable(word: str) -> array:
+        if word not in copied:
+            copied.add(word)
+            postings[word] = array("I", postings.get(word, ()))
+        return postings[word]
 
-def _networkx(
-    articles: Sequence[Article], providers: Sequence[Provider], topics: Sequence[Topic]
-) -> nx.DiGraph:
-    graph = nx.DiGraph()
-    for kind, nodes in (("article", articles), ("provider", providers), ("topic", topics)):
-        shared = _NODE_DATA[kind]
-        graph.node_attr_dict_factory = lambda shared=shared: shared
-        graph.add_nodes_from(nodes)
-    del graph.node_attr_dict_factory
-    _add_shared_edges(
-        graph, ((a, a.provider) for a in articles if a.provider is not None), _PUBLISHED_BY
-    )
-    _add_shared_edges(graph, ((a, t) for a in articles for t in a.topics), _TAGGED)
-    longest = max((len(article.related) for article in articles), default=0)
-    for position in range(longest):
-        _add_shared_edges(
-            graph,
-            ((a, a.related[position]) for a in articles if len(a.related) > position),
-            {"kind": "related", "position": position},
-        )
-    return nx.freeze(graph)
-
-
-def _add_shared_edges(
-    graph: nx.DiGraph, edges: Iterable[tuple[object, object]], data: dict
-) -> None:
-    """Add edges between existing nodes, all sharing one data dict.
-
-    What DiGraph.add_edges_from does for an edge whose nodes exist, minus its per-edge
-    Python work (node checks, a new dict asked of a factory and updated with nothing):
-    about 40% of the time of making the NetworkX graph. `_succ` and `_pred` are the
-    adjacency dicts NetworkX documents for subclasses; every node is already in them.
-    """
-    succ, pred = graph._succ, graph._pred
-    for source, target in edges:
-        # A repeated edge keeps its first data, as add_edges_from would.
-        pred[target][source] = succ[source].setdefault(target, data)
+    for position in changed:
+        before = set(distinct_words(old_texts[position] or ""))
+        after = set(distinct_words(texts[position] or ""))
+        for word in before - after:
+            posting = writable(word)
+            posting.pop(bisect_left(posting, position))
+        for word in after - before:
+            insort(writable(word), position)
+    for word in copied:
+        if not postings[word]:
+            del postings[word]
+    if postings.keys() == old.postings.keys():
+        vocabulary = old.vocabulary
+    else:
+        vocabulary = tuple(sorted(postings))
+    return WordIndex(postings=postings, vocabulary=vocabulary)

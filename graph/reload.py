@@ -6,7 +6,9 @@ both back: at 100k records that is most of a minute, for one changed file. A ser
 reloads keeps instead, in memory, what its last load read: each file's result and its
 (size, modification time) stamp (`LoadedFiles`). A reload walks the folder and stats
 every file as a load does, reads again only the files whose stamp changed (the parse
-cache's own rule), and builds the graph from the kept results, in this process.
+cache's own rule), and builds the graph from the kept results, in this process. When the
+caller knows which files changed (the watcher of `serve --watch` reports their paths), a
+reload stats only those and patches the last file list, instead of walking the folder.
 
 The graph is built by the same `build_graph` from the same results in the same order as
 a whole load would, so it is the same graph (tests/test_reload_equivalence.py). The
@@ -16,14 +18,25 @@ cache, re-reading the files changed since it was written (see `persist`).
 
 from __future__ import annotations
 
+import os
+import stat
 import threading
 import time
+from bisect import bisect_left
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from graph.build import WordSets
 from graph.cache import LoadCache, collector_paused, default_cache_dir
-from graph.files import DEFAULT_MAX_FILE_BYTES, FileResult, discover, read_file
+from graph.files import (
+    DEFAULT_MAX_FILE_BYTES,
+    FileKind,
+    FileResult,
+    discover,
+    file_kind,
+    read_file,
+)
 from graph.load import (
     PARALLEL_THRESHOLD,
     DataDirectoryError,
@@ -52,6 +65,11 @@ class LoadedFiles:
     results: dict[str, tuple[Fingerprint, FileResult]] = field(default_factory=dict)
     # The words of each title and excerpt of the last build (`graph.build.WordSets`).
     word_sets: WordSets = field(default_factory=WordSets)
+    # The file list of the last reload and each file's stamp, as `discover` and
+    # `file_stamp` found them (None until a reload walked the folder): what a reload
+    # told which files changed patches instead of walking the folder again.
+    found: list[tuple[str, FileKind]] | None = None
+    stamps: list[Fingerprint] | None = None
     # The last load that `reload` built here and `persist` has not written yet.
     unsaved: LoadResult | None = None
     # Guards `results` between a reload and a `prime` running in another thread.
@@ -86,9 +104,14 @@ class LoadedFiles:
         return kept
 
 
-def reload(files: LoadedFiles) -> LoadResult:
+def reload(files: LoadedFiles, changed_paths: Collection[str] | None = None) -> LoadResult:
     """Load `files.root` again, reading only the files whose stamp changed since the
     last load, and keep what this load read in `files` for the next one.
+
+    `changed_paths` (paths relative to the root, `/`-separated) are the only files that
+    changed since the last reload, as the watcher saw them: only they are stat-ed, and
+    the file list is the last one patched (see `_patched`). Without them, or when they
+    cannot be applied alone, the folder is walked and every file stat-ed, as a load does.
 
     When many files changed (a checkout), it is a whole load in a child process, as at
     start-up (`load(separate_process=True)`), after which the kept results come from the
@@ -100,8 +123,12 @@ def reload(files: LoadedFiles) -> LoadResult:
         problem = "is not a directory" if root.exists() else "does not exist"
         raise DataDirectoryError(f"data directory {str(root)!r} {problem}")
     with files.lock, collector_paused():
-        found = discover(root)
-        stamps = [file_stamp(root, path) for path, _ in found]
+        patched = None if changed_paths is None else _patched(files, changed_paths)
+        if patched is None:
+            found = discover(root)
+            stamps = [file_stamp(root, path) for path, _ in found]
+        else:
+            found, stamps = patched
         kept = files.results or files._from_parse_cache(found)
         changed = [
             position
@@ -117,6 +144,7 @@ def reload(files: LoadedFiles) -> LoadResult:
                 separate_process=True,
             )
             files.results = files._from_parse_cache(discover(root))
+            files.found = files.stamps = None  # the next reload walks the folder
             files.unsaved = None  # that load wrote the caches
             return result
         fresh = {
@@ -138,8 +166,71 @@ def reload(files: LoadedFiles) -> LoadResult:
             files.word_sets,
         )
         files.results = results
+        files.found, files.stamps = found, stamps
         files.unsaved = result = LoadResult(graph=graph, report=report)
     return result
+
+
+def _patched(
+    files: LoadedFiles, changed_paths: Collection[str]
+) -> tuple[list[tuple[str, FileKind]], list[Fingerprint]] | None:
+    """The file list and stamps `discover` and `file_stamp` would give now, from the last
+    reload's and a stat of each of `changed_paths`; None when that cannot be known
+    without a walk: no last list, a path that is not a record or taxonomy file or is now
+    a folder, a new file in a folder that held none, a stat that failed but for absence.
+
+    The last list is a walk's result patched only by reported changes, and a file that
+    appears where the last walk found files would be found there by a walk too, so the
+    patched list is what a walk would give (tests/test_reload_equivalence.py).
+    """
+    if files.found is None or files.stamps is None:
+        return None
+    found, stamps = list(files.found), list(files.stamps)
+    root = files.root
+    for path in changed_paths:
+        kind = file_kind(path)
+        if kind is None:
+            return None
+        try:
+            info = os.stat(f"{root}/{path}")
+        except FileNotFoundError:
+            info = None
+        except OSError:
+            return None
+        if info is not None and not stat.S_ISREG(info.st_mode):
+            return None
+        position = bisect_left(found, _order(path), key=_order_of)
+        present = position < len(found) and found[position][0] == path
+        if info is None:
+            if present:
+                del found[position], stamps[position]
+            continue
+        stamp = (info.st_size, info.st_mtime_ns)
+        if present:
+            stamps[position] = stamp
+            continue
+        folder = path.rpartition("/")[0]
+        if folder and not _holds_files(found, folder):
+            return None
+        found.insert(position, (path, kind))
+        stamps.insert(position, stamp)
+    return found, stamps
+
+
+def _order(path: str) -> bytes:
+    # The order `discover` sorts by: byte-wise.
+    return path.encode("utf-8", "surrogateescape")
+
+
+def _order_of(item: tuple[str, FileKind]) -> bytes:
+    return _order(item[0])
+
+
+def _holds_files(found: list[tuple[str, FileKind]], folder: str) -> bool:
+    """Whether the walk that found `found` went into `folder`: it found a file under it
+    (the paths under a folder are contiguous in byte-wise order)."""
+    position = bisect_left(found, _order(folder + "/"), key=_order_of)
+    return position < len(found) and found[position][0].startswith(folder + "/")
 
 
 def persist(files: LoadedFiles) -> None:

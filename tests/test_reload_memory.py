@@ -7,6 +7,7 @@ checks the reason with a weak reference, through the real app and real files.
 from __future__ import annotations
 
 import gc
+import logging
 import weakref
 from pathlib import Path
 
@@ -15,7 +16,9 @@ import httpx
 import pytest
 
 from content_graph.app import create_app, reload
+from content_graph.ready import ReadyLine
 from content_graph.settings import Settings
+from graph.load import load
 from tests.writing import record, write_md
 
 QUERIES = [
@@ -49,5 +52,23 @@ def test_the_old_graph_is_freed_after_a_reload(
         return first
 
     first = anyio.run(scenario)
+    gc.collect()
+    assert first() is None
+
+
+def test_the_ready_line_keeps_no_graph(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    # `serve` keeps its ready line for good: holding the first graph, it kept that graph
+    # alive after every reload (a whole graph's memory, and a full collection each time
+    # the collector found it still alive).
+    data = tmp_path / "data"
+    write_md(data, "_news/one.md", record("https://example.com/one", "One"))
+    graph = load(data, use_cache=False).graph
+    first = weakref.ref(graph)
+    ready = ReadyLine("http://127.0.0.1:8000/graphql", playground=False)
+    with caplog.at_level(logging.INFO, logger="content_graph"):
+        ready.loaded(graph)
+        ready.listens()
+    assert "content-graph ready: http://127.0.0.1:8000/graphql, 1 article" in caplog.text
+    del graph
     gc.collect()
     assert first() is None
