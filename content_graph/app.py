@@ -35,7 +35,12 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
 from content_graph import front, guards, playground, watch
-from content_graph.collector import build_frozen, settle_after_load, swapped
+from content_graph.collector import (
+    build_frozen,
+    collect_young_less_often,
+    settle_after_load,
+    swapped,
+)
 from content_graph.events import Broadcaster
 from content_graph.http_fast import FastGraphQL
 from content_graph.persisted import PersistedQueries
@@ -83,6 +88,7 @@ def create_app(
     # (graph.load): the loader imported there once, not in every child, saves some
     # 0.2-0.5 s a reload at 1k records.
     multiprocessing.set_forkserver_preload(["graph.load"])
+    collect_young_less_often()  # process-wide; see collector.py
 
     async def healthz(request: Request) -> Response:
         return json_response({"status": "alive"})

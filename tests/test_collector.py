@@ -233,3 +233,13 @@ def test_documents_sent_once_are_not_kept() -> None:
     assert len(checks._checked) == 0
     checks.check("query Stats { n7: stats { articles } }")
     assert len(checks._checked) == 1
+
+
+def test_an_app_collects_the_youngest_generation_less_often(tmp_path: Path) -> None:
+    default = gc.get_threshold()
+    try:
+        gc.set_threshold(700, default[1], default[2])
+        create_app(Settings(data_dir=tmp_path))
+        assert gc.get_threshold() == (collector.YOUNG_THRESHOLD, default[1], default[2])
+    finally:
+        gc.set_threshold(*default)
