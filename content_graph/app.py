@@ -161,6 +161,7 @@ def create_app(
         limits=settings.limits,
         events=events,
         last_reload=lambda request: request.app.state.last_reload,
+        load_error=lambda connection: connection.app.state.load_error,
     )
 
     @asynccontextmanager

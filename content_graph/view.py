@@ -92,6 +92,9 @@ GRAPHQL_RESPONSE = "application/graphql-response+json"
 GraphSource = Callable[[Request], ContentGraph | None]
 # The outcome of the server's last load, read with the graph (docs/live.md).
 ReloadSource = Callable[[Request], LastReload | None]
+FAILED_FIRST_LOAD = "The data could not be loaded; /readyz says why. A reload that works serves it."
+# Why the first load failed, while no graph is served (None: it has not failed).
+LoadErrorSource = Callable[[HTTPConnection], str | None]
 
 # The websocket close code for "the server is full": 1013, Try Again Later (RFC 6455
 # registry). graphql-ws clients retry it with their back-off, which is what we want.
@@ -173,6 +176,7 @@ class GraphQLView(GraphQL):
         limits: Limits | None = None,
         events: Broadcaster | None = None,
         last_reload: ReloadSource | None = None,
+        load_error: LoadErrorSource | None = None,
     ) -> None:
         limits = limits or Limits()
         ide = "graphiql" if limits.graphiql else None
@@ -193,6 +197,7 @@ class GraphQLView(GraphQL):
         self.max_batch = limits.max_batch
         self.current_graph = current_graph
         self.last_reload: ReloadSource = last_reload or (lambda request: None)
+        self.load_error: LoadErrorSource = load_error or (lambda connection: None)
         self.playground = playground
         # `is None`, not `or`: an empty cache or store is falsy (it has a length).
         self.response_cache = ResponseCache(0) if response_cache is None else response_cache
@@ -211,7 +216,7 @@ class GraphQLView(GraphQL):
         request = Request(scope, receive)
         graph = self.current_graph(request)
         if graph is None:
-            message, headers = unavailable(request)
+            message, headers = self.unavailable(request)
             response: Response = error_response(503, message, headers)
         else:
             request.state.graph = graph
@@ -234,7 +239,7 @@ class GraphQLView(GraphQL):
                 f"The server has {self.max_connections} subscription connections, its limit; "
                 "try again later."
                 if full
-                else unavailable(websocket)[0]
+                else self.unavailable(websocket)[0]
             )
             protocols = scope.get("subprotocols") or []
             chosen = (
@@ -250,6 +255,17 @@ class GraphQLView(GraphQL):
             await super().__call__(scope, receive, send)
         finally:
             self.connections -= 1
+
+    def unavailable(self, connection: HTTPConnection) -> tuple[str, dict[str, str]]:
+        """Why no graph answers yet, and the headers to say it with: the first load is
+        still running, or it failed (no Retry-After then: nothing loads until the folder
+        is fixed and reloaded). Short enough for a websocket's close reason (123 bytes)."""
+        if self.load_error(connection):
+            return (
+                "The data could not be loaded; /readyz says why. A reload that works serves it.",
+                {},
+            )
+        return "The data is still loading; try again shortly.", {"Retry-After": "1"}
 
     async def _respond(self, request: Request, graph: ContentGraph) -> Response:
         etag = _etag(request, graph) if _is_get_query(request) else None
@@ -485,15 +501,6 @@ BATCHING_OFF = (
     f"per request, or start the server with --max-batch N (or {MAX_BATCH_ENV}=N) to "
     "allow up to N."
 )
-
-
-def unavailable(connection: HTTPConnection) -> tuple[str, dict[str, str]]:
-    """Why no graph answers yet, and the headers to say it with: the first load is still
-    running, or it failed (no Retry-After then: nothing loads until the folder is fixed
-    and reloaded). Short enough for a websocket's close reason (123 bytes)."""
-    if getattr(connection.app.state, "load_error", None):
-        return "The data could not be loaded; /readyz says why. A reload that works serves it.", {}
-    return "The data is still loading; try again shortly.", {"Retry-After": "1"}
 
 
 def error_response(status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
