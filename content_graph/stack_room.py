@@ -27,6 +27,7 @@ queries' size makes small.
 from __future__ import annotations
 
 import asyncio
+import functools
 import threading
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar, cast
@@ -57,7 +58,12 @@ def _compile_trampoline(slots: int) -> Callable[..., Any]:
 LOOP_RESERVED_SLOTS = 32768
 
 _trampoline = _compile_trampoline(RESERVED_SLOTS)
-_loop_trampoline = _compile_trampoline(LOOP_RESERVED_SLOTS)
+
+
+@functools.cache
+def _loop_trampoline() -> Callable[..., Any]:
+    # Made when a loop first runs, not on import: compiling it takes about 50 ms.
+    return _compile_trampoline(LOOP_RESERVED_SLOTS)
 
 
 class _Room(threading.local):
@@ -79,7 +85,7 @@ def _with_room_below(function: Callable[[], R]) -> R:
         return function()
     _room.below = True
     try:
-        return cast(R, _loop_trampoline(function, (), {}))
+        return cast(R, _loop_trampoline()(function, (), {}))
     finally:
         _room.below = False
 
