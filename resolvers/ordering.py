@@ -146,12 +146,19 @@ def article_keyset(graph: ContentGraph, order: ArticleOrder | None) -> Keyset[in
     """The keyset of article index lists in `order`: (ordered value, URL) in the cursor.
 
     Built once per graph and order (a list of related articles asks for it per article)."""
-    order = order or DEFAULT_ORDER
-    key = f"keyset:{order.field.value}:{order.direction.value}"
+    # The default order's key is made once: lists of related articles ask per article.
+    key = _DEFAULT_KEYSET if order is None else _keyset_key(order)
     cached = graph.caches.get(key)
     if cached is None:
-        cached = graph.caches[key] = _article_keyset(graph, order)
+        cached = graph.caches[key] = _article_keyset(graph, order or DEFAULT_ORDER)
     return cached  # type: ignore[return-value]
+
+
+def _keyset_key(order: ArticleOrder) -> str:
+    return f"keyset:{order.field.value}:{order.direction.value}"
+
+
+_DEFAULT_KEYSET = _keyset_key(DEFAULT_ORDER)
 
 
 def _article_keyset(graph: ContentGraph, order: ArticleOrder) -> Keyset[int]:
