@@ -91,9 +91,13 @@ def object_completer(
     seen for the `GENERATE_AFTER`th time, else closures: compiling the source of a shape
     seen once is not worth it for a document that may be sent once.
     """
+    # An `is_type_of` that says it is an isinstance check (schema/types.py,
+    # `instance_of`) is done inline, without a call.
+    instance_of = getattr(is_type_of, "instance_of", None)
+    check = None if is_type_of is None else "call" if instance_of is None else "instance"
     shape = (
         nulls,
-        is_type_of is not None,
+        check,
         *((field.typename, field.attribute, field.function, field.fast) for field in fields),
     )
     factory = None if generate is False else _FACTORIES.get(shape)
@@ -116,7 +120,7 @@ def object_completer(
                 deadline_error,
             )
     if factory is None:
-        source = _source(fields, nulls, is_type_of is not None)
+        source = _source(fields, nulls, check)
         namespace: dict[str, Any] = {}
         exec(compile(source, f"<object {len(fields)} fields>", "exec"), namespace)
         factory = namespace["make"]
@@ -129,7 +133,7 @@ def object_completer(
         typename,
         time.monotonic,
         deadline_error,
-        is_type_of,
+        is_type_of if instance_of is None else instance_of,
         type_error,
         non_null_message,
         Undefined,
@@ -187,7 +191,9 @@ def field_closure(typename: str, code: FieldCode) -> Completer:
     return complete_field
 
 
-def _source(fields: Sequence[FieldCode], nulls: str, type_check: bool) -> str:
+def _source(fields: Sequence[FieldCode], nulls: str, type_check: str | None) -> str:
+    """The factory's source. `type_check`: None, "call" (`is_type_of(value, None)`) or
+    "instance" (`isinstance(value, is_type_of)`, the factory's `is_type_of` a class)."""
     lines = [
         "def make(typename, monotonic, deadline_error, is_type_of, type_error, message,"
         " Undefined, parts):"
@@ -205,8 +211,10 @@ def _source(fields: Sequence[FieldCode], nulls: str, type_check: bool) -> str:
             "if isinstance(value, Exception):",
             "    raise value",
         ]
-    if type_check:
+    if type_check == "call":
         body += ["if not is_type_of(value, None):", "    raise type_error(value)"]
+    elif type_check == "instance":
+        body += ["if not isinstance(value, is_type_of):", "    raise type_error(value)"]
     body += ["if monotonic() > run.deadline:", "    raise deadline_error"]
     for index, field in enumerate(fields):
         body += _field_source(index, field)

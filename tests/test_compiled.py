@@ -29,6 +29,7 @@ from graph import ContentGraph
 from resolvers.errors import InputError
 from resolvers.ids import global_id
 from schema import schema
+from schema.types import instance_check
 from tests.conftest import LiveServer
 from tests.schema_cases import loaded
 
@@ -254,6 +255,21 @@ class Partial:
         self.label = label
 
 
+class TwigObject:
+    """What a `Twig` resolves from, as the graph's objects are for the served types."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+@strawberry.type
+class Twig:
+    """A type checked as the served ones are: `instance_check`, inlined by compiled code."""
+
+    name: str
+    is_type_of = staticmethod(instance_check(TwigObject))
+
+
 @strawberry.type
 class Branch:
     @strawberry.field
@@ -279,6 +295,14 @@ class Branch:
     @strawberry.field
     def strict_items(self) -> list[Leaf]:
         return [Leaf(name="a"), None]  # type: ignore[list-item]
+
+    @strawberry.field
+    def twigs(self) -> list[Twig | None]:
+        return [TwigObject("a"), Leaf(name="b"), None, TwigObject("c")]  # type: ignore[list-item]
+
+    @strawberry.field
+    def strict_twigs(self) -> list[Twig]:
+        return [TwigObject("a"), "not a twig"]  # type: ignore[list-item]
 
     @strawberry.field
     def not_a_list(self) -> list[str] | None:
@@ -324,6 +348,8 @@ FAILING = strawberry.Schema(query=Root)._schema  # type: ignore[attr-defined]
         "{ branch { loose { note flag } } }",
         "{ branch { partial { label flag note __typename } } }",
         "{ strictBranch { partial { note } } }",
+        "{ branch { twigs { name __typename } } }",
+        "{ branch { strictTwigs { name } } strictBranch { twigs { name } } }",
     ],
 )
 def test_error_semantics_match_graphql_core(text: str) -> None:
