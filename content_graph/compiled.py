@@ -46,6 +46,8 @@ from threading import Lock
 from typing import Any
 
 from graphql import (
+    GRAPHQL_MAX_INT,
+    GRAPHQL_MIN_INT,
     DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
@@ -114,9 +116,6 @@ CACHED_OPERATIONS = 1_000
 PLANS_PER_OPERATION = 8
 # graphql-core's `execute` default: variable errors reported before it gives up.
 MAX_COERCION_ERRORS = 50
-# An Int is 32-bit: a Python int outside goes through graphql-core's error.
-MIN_INT = -(2**31)
-MAX_INT = 2**31 - 1
 STRAWBERRY_FIELD = "strawberry-definition"
 
 _new_tuple = tuple.__new__
@@ -643,7 +642,8 @@ class _Compiler:
             if type(value) is fast:
                 if fast is str or fast is bool:
                     return value
-                if fast is int and MIN_INT <= value <= MAX_INT:
+                # An Int is 32-bit: a Python int outside goes through graphql-core's error.
+                if fast is int and GRAPHQL_MIN_INT <= value <= GRAPHQL_MAX_INT:
                     return value
                 if fast is float and math.isfinite(value):
                     return value

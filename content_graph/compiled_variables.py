@@ -21,6 +21,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from graphql import (
+    GRAPHQL_MAX_INT,
+    GRAPHQL_MIN_INT,
     GraphQLBoolean,
     GraphQLError,
     GraphQLFloat,
@@ -38,9 +40,6 @@ from graphql.execution.get_variable_signature import (
 from graphql.execution.values import VariableValues, VariableValueSource
 from graphql.type import GraphQLString
 
-MIN_INT = -(2**31)
-MAX_INT = 2**31 - 1
-
 
 def _string(value: Any) -> Any:
     return value if type(value) is str else Undefined
@@ -48,7 +47,9 @@ def _string(value: Any) -> Any:
 
 def _int(value: Any) -> Any:
     # bool is an int subclass, refused by the `type` check as graphql-core refuses it.
-    return value if type(value) is int and MIN_INT <= value <= MAX_INT else Undefined
+    if type(value) is int and GRAPHQL_MIN_INT <= value <= GRAPHQL_MAX_INT:
+        return value
+    return Undefined
 
 
 def _float(value: Any) -> Any:

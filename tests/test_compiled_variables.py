@@ -14,12 +14,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from graphql import GRAPHQL_MAX_INT as MAX_INT
 from graphql import OperationDefinitionNode, parse
 from graphql.execution.values import VariableValues, get_variable_values
 from hypothesis import given
 from hypothesis import strategies as st
 
-from content_graph.compiled_variables import MAX_INT, simple_variables
+from content_graph.compiled_variables import simple_variables
 from schema import schema
 
 GRAPHQL = schema._schema  # type: ignore[attr-defined]
