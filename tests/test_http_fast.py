@@ -195,10 +195,7 @@ def _send(base_url: str, request: Request, etag: str | None = None) -> Answer:
         # One Host for both servers: a redirect's Location names it.
         headers = {"Host": "graph.test", **headers, **({"If-None-Match": etag} if etag else {})}
         connection.request(method, target, body=body, headers=headers)
-        response = connection.getresponse()
-        content = response.read()
-        kept = [(name.lower(), value) for name, value in response.getheaders()]
-        return response.status, [(n, v) for n, v in kept if n != "date"], content
+        return _answer(connection)
     finally:
         connection.close()
 
@@ -214,12 +211,17 @@ def _send_chunked(base_url: str, body: bytes) -> Answer:
             headers={"Content-Type": "application/json"},
             encode_chunked=True,
         )
-        response = connection.getresponse()
-        content = response.read()
-        kept = [(name.lower(), value) for name, value in response.getheaders()]
-        return response.status, [(n, v) for n, v in kept if n != "date"], content
+        return _answer(connection)
     finally:
         connection.close()
+
+
+def _answer(connection: http.client.HTTPConnection) -> Answer:
+    """The status, headers (lower-cased names, no Date: it differs by the second) and body."""
+    response = connection.getresponse()
+    content = response.read()
+    kept = [(name.lower(), value) for name, value in response.getheaders()]
+    return response.status, [(n, v) for n, v in kept if n != "date"], content
 
 
 @pytest.fixture(scope="module", params=["default", "configured"])
