@@ -42,22 +42,32 @@ def search_scores(
     query = query_words(query)
     if not query:
         return [(index, 0.0) for index in select_articles(graph, None, conditions)]
-    scores: dict[int, float] | None = None
+    # Which articles have every word is found with set operations first; only those
+    # are scored, word by word, from the same sets.
+    found: list[tuple[set[int], set[int], set[int], set[int]]] = []
+    candidates: set[int] | None = None
     for word in query:
-        weights = _weights(graph.title_words, word, TITLE_EXACT, TITLE_PREFIX)
-        for index, weight in _weights(
-            graph.excerpt_words, word, EXCERPT_EXACT, EXCERPT_PREFIX
-        ).items():
-            weights[index] = weights.get(index, 0.0) + weight
-        if scores is None:
-            scores = weights
-        else:
-            scores = {
-                index: score + weights[index] for index, score in scores.items() if index in weights
-            }
-        if not scores:
+        title_exact, title_any = _matches(graph.title_words, word)
+        excerpt_exact, excerpt_any = _matches(graph.excerpt_words, word)
+        having = title_any | excerpt_any
+        candidates = having if candidates is None else candidates & having
+        if not candidates:
             return []
-    assert scores is not None
+        found.append((title_exact, title_any, excerpt_exact, excerpt_any))
+    assert candidates is not None
+    scores: dict[int, float] = {}
+    for index in candidates:
+        score = 0.0
+        for title_exact, title_any, excerpt_exact, excerpt_any in found:
+            if index in title_exact:
+                score += TITLE_EXACT
+            elif index in title_any:
+                score += TITLE_PREFIX
+            if index in excerpt_exact:
+                score += EXCERPT_EXACT
+            elif index in excerpt_any:
+                score += EXCERPT_PREFIX
+        scores[index] = score
     matches: Sequence[int] = sorted(scores)
     if conditions is not None:
         matches = select_articles(graph, matches, conditions)
@@ -94,14 +104,14 @@ def _keyset(graph: ContentGraph) -> Keyset[tuple[int, float]]:
     return Keyset("search", values, key)
 
 
-def _weights(index: WordIndex, word: str, exact: float, prefix: float) -> dict[int, float]:
-    """Article index → weight of its best match for `word` in one word index."""
-    weights: dict[int, float] = {}
+def _matches(index: WordIndex, word: str) -> tuple[set[int], set[int]]:
+    """The articles whose text in one word index has `word` itself, and those with `word`
+    or a word it starts."""
+    exact: set[int] = set()
+    having: set[int] = set()
     for found in words_starting_with(index, word):
+        postings = index.postings[found]
         if found == word:
-            # The exact word wins over any prefix match of the same article.
-            weights.update(dict.fromkeys(index.postings[found], exact))
-        else:
-            for article in index.postings[found]:
-                weights.setdefault(article, prefix)
-    return weights
+            exact = set(postings)
+        having.update(postings)
+    return exact, having
