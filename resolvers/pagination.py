@@ -186,16 +186,28 @@ def page_request(
     before: str | None = None,
 ) -> PageRequest:
     """Validate connection arguments; with neither `first` nor `last`, `first` is 20."""
+    plain = after is None and before is None
+    if plain:
+        known = _PLAIN_REQUESTS.get((first, last))
+        if known is not None:
+            return known
     check_page_size("first", first)
     check_page_size("last", last)
-    if first is None and last is None:
-        first = DEFAULT_PAGE_SIZE
-    return PageRequest(
-        first=first,
+    request = PageRequest(
+        first=DEFAULT_PAGE_SIZE if first is None and last is None else first,
         after=None if after is None else _decode(after, "after"),
         last=last,
         before=None if before is None else _decode(before, "before"),
     )
+    if plain:
+        # At most (MAX_PAGE_SIZE + 2) ** 2 of them, as only valid sizes get here.
+        _PLAIN_REQUESTS[(first, last)] = request
+    return request
+
+
+# The requests without cursors, by (first, last): a nested connection asks for the same
+# page size once per parent, and a frozen dataclass is slow to make.
+_PLAIN_REQUESTS: dict[tuple[int | None, int | None], PageRequest] = {}
 
 
 class Edge(Generic[T]):
