@@ -66,13 +66,10 @@ from graphql import (
     GraphQLResolveInfo,
     GraphQLSchema,
     GraphQLString,
-    ListValueNode,
-    ObjectValueNode,
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
     Undefined,
-    ValueNode,
     VariableNode,
     get_named_type,
     get_nullable_type,
@@ -100,6 +97,7 @@ from strawberry.schema.schema import _OperationContextAwareGraphQLResolveInfo
 from strawberry.types import ExecutionResult
 from strawberry.types.arguments import convert_arguments
 
+from content_graph.argument_values import argument_values, has_variable
 from content_graph.compiled_arguments import arguments_converter
 from content_graph.compiled_source import FieldCode, field_closure, object_completer
 from content_graph.compiled_variables import SimpleVariables, simple_variables
@@ -541,9 +539,11 @@ class _Compiler:
             else:
                 return _constant(constant)
 
+        values = argument_values(definition, node, fragment_variables)
+
         def from_variables(run: _Run | None) -> dict[str, Any]:
             assert run is not None
-            return get_argument_values(definition, node, run.variables, fragment_variables)
+            return values(run.variables)
 
         return from_variables
 
@@ -788,17 +788,7 @@ def _is_immutable(value: Any) -> bool:
 
 
 def _uses_variables(node: FieldNode) -> bool:
-    return any(_has_variable(argument.value) for argument in node.arguments or ())
-
-
-def _has_variable(value: ValueNode) -> bool:
-    if isinstance(value, VariableNode):
-        return True
-    if isinstance(value, ListValueNode):
-        return any(map(_has_variable, value.values))
-    if isinstance(value, ObjectValueNode):
-        return any(_has_variable(field.value) for field in value.fields)
-    return False
+    return any(has_variable(argument.value) for argument in node.arguments or ())
 
 
 def _directive_variables(

@@ -98,6 +98,8 @@ from graphql.validation.rules.variables_in_allowed_position import allowed_varia
 from strawberry.types.base import StrawberryMaybe, StrawberryOptional
 from strawberry.utils.str_converters import to_camel_case
 
+from content_graph.argument_values import has_variable
+
 # Work units (fields visited, fragment fields merged, field pairs compared) one document
 # may take before the answer is "not sure". graphql-core aborts a validation after
 # 500,000 units of its overlap budget or 50,000 of its fragment budget; a document
@@ -237,16 +239,6 @@ def _same_arguments(node1: FieldNode, node2: FieldNode) -> bool:
         if value2 is None or _value_key(argument.value) != _value_key(value2):
             return False
     return True
-
-
-def _has_variable(node: ValueNode) -> bool:
-    if isinstance(node, VariableNode):
-        return True
-    if isinstance(node, ListValueNode):
-        return any(_has_variable(value) for value in node.values)
-    if isinstance(node, ObjectValueNode):
-        return any(_has_variable(field.value) for field in node.fields)
-    return False
 
 
 def _introspection_lists(selection_set: SelectionSetNode | None) -> int:
@@ -581,7 +573,7 @@ class _Walk:
         elif is_enum_type(kind):
             if node_type is EnumValueNode and node.value in kind.values:  # type: ignore[attr-defined]
                 return
-        elif not _has_variable(node):
+        elif not has_variable(node):
             self.parsed_by_scalar(node, kind)
             return
         raise _NotSure
