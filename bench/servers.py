@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from content_graph.server import LOOP
+from content_graph.server import UVICORN_OPTIONS
 
 READY_TIMEOUT = 300.0
 REPO = Path(__file__).resolve().parents[1]
@@ -55,8 +55,8 @@ def start(name: str, factory: str, env: dict[str, str], log: Path) -> Server:
     listener.bind(("127.0.0.1", 0))
     listener.listen(1024)
     port = listener.getsockname()[1]
-    # The loop content-graph's own server runs (content_graph/server.py).
-    command = [sys.executable, "-m", "uvicorn", "--factory", factory, "--loop", LOOP]
+    # The loop and HTTP protocol content-graph's own server runs (content_graph/server.py).
+    command = [sys.executable, "-m", "uvicorn", "--factory", factory, *UVICORN_OPTIONS]
     command += ["--fd", str(listener.fileno()), "--log-level", "warning", "--no-access-log"]
     with listener, log.open("wb") as output:
         process = subprocess.Popen(

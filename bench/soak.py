@@ -50,7 +50,7 @@ import psutil
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from content_graph.server import APP_FACTORY, LOOP  # noqa: E402
+from content_graph.server import APP_FACTORY, UVICORN_OPTIONS  # noqa: E402
 
 # The soak's server has the default limits but a short time limit, which the slow query
 # (within the default cost limit) runs into. It was 0.25 s when that query took 0.4 s on
@@ -270,7 +270,7 @@ def start_server(
         "CONTENT_GRAPH_CACHE": str(workdir / "cache"),
         "CONTENT_GRAPH_WATCH": str(watch).lower(),
     }
-    command = [sys.executable, "-m", "uvicorn", "--factory", APP_FACTORY, "--loop", LOOP]
+    command = [sys.executable, "-m", "uvicorn", "--factory", APP_FACTORY, *UVICORN_OPTIONS]
     with listener:
         process = subprocess.Popen(
             [*command, "--fd", str(listener.fileno()), "--log-level", "warning"],

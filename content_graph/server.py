@@ -26,6 +26,11 @@ APP_FACTORY = "content_graph.app:create_app_from_env"
 # The event loop every server runs: uvicorn's own pick (uvloop), with room for the stack
 # below it (stack_room.py). For `uvicorn --loop` too.
 LOOP = "content_graph.stack_room:RoomyLoop"
+# The HTTP protocol: uvicorn's httptools one, writing a small answer in one piece
+# (http_protocol.py).
+HTTP = "content_graph.http_protocol:HttpProtocol"
+# Both, as `uvicorn` command-line options (the benchmarks and the tests start servers so).
+UVICORN_OPTIONS = ("--loop", LOOP, "--http", HTTP)
 
 
 def serve(settings: Settings, *, access_log: bool = True) -> None:
@@ -59,8 +64,9 @@ def serve(settings: Settings, *, access_log: bool = True) -> None:
 def worker_config(settings: Settings, app: Starlette, *, access_log: bool = True) -> uvicorn.Config:
     """The uvicorn configuration of a server (or one of several workers) serving `app`.
 
-    uvicorn picks httptools and uvloop, which `uvicorn[standard]` installs: its fastest
-    HTTP parser and event loop (bench/http_path.py measures what is left per request).
+    httptools and uvloop, which `uvicorn[standard]` installs, are its fastest HTTP parser
+    and event loop (bench/http_path.py measures what is left per request); both are used
+    through our subclasses (`LOOP`, `HTTP`).
     """
     return uvicorn.Config(
         app,
@@ -69,6 +75,7 @@ def worker_config(settings: Settings, app: Starlette, *, access_log: bool = True
         log_config=_log_config(),
         access_log=access_log,
         loop=LOOP,
+        http=HTTP,
     )
 
 

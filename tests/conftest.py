@@ -24,7 +24,7 @@ import httpx
 import pytest
 import yaml
 
-from content_graph.server import APP_FACTORY, LOOP
+from content_graph.server import APP_FACTORY, UVICORN_OPTIONS
 from content_graph.settings import DATA_ENV
 
 REPO = Path(__file__).resolve().parents[1]
@@ -104,7 +104,7 @@ def start_server(
         "CONTENT_GRAPH_CACHE": str(workdir / "cache"),
         **(env or {}),
     }
-    command = [sys.executable, "-m", "uvicorn", "--factory", factory, "--loop", LOOP]
+    command = [sys.executable, "-m", "uvicorn", "--factory", factory, *UVICORN_OPTIONS]
     with listener, log.open("wb") as output:
         process = subprocess.Popen(
             [*command, "--fd", str(listener.fileno()), "--log-level", "warning"],
