@@ -23,7 +23,7 @@ nor repeats those. An article whose text changed moves to its new place.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from graph.model import Article, ContentGraph, WordIndex
 from resolvers.articles import ArticleFilter, select_articles
@@ -44,13 +44,13 @@ def search_scores(
         return [(index, 0.0) for index in select_articles(graph, None, conditions)]
     # Which articles have every word is found with set operations first; only those
     # are scored, word by word, from the same sets.
-    found: list[tuple[set[int], set[int], set[int], set[int]]] = []
+    found: list[tuple[Collection[int], set[int], Collection[int], set[int]]] = []
     candidates: set[int] | None = None
     for word in query:
-        title_exact, title_any = _matches(graph.title_words, word)
-        excerpt_exact, excerpt_any = _matches(graph.excerpt_words, word)
-        having = title_any | excerpt_any
-        candidates = having if candidates is None else candidates & having
+        # After the first word, only the articles that have all the words before matter.
+        title_exact, title_any = _matches(graph.title_words, word, candidates)
+        excerpt_exact, excerpt_any = _matches(graph.excerpt_words, word, candidates)
+        candidates = title_any | excerpt_any
         if not candidates:
             return []
         found.append((title_exact, title_any, excerpt_exact, excerpt_any))
@@ -104,14 +104,26 @@ def _keyset(graph: ContentGraph) -> Keyset[tuple[int, float]]:
     return Keyset("search", values, key)
 
 
-def _matches(index: WordIndex, word: str) -> tuple[set[int], set[int]]:
-    """The articles whose text in one word index has `word` itself, and those with `word`
-    or a word it starts."""
-    exact: set[int] = set()
-    having: set[int] = set()
-    for found in words_starting_with(index, word):
-        postings = index.postings[found]
-        if found == word:
-            exact = set(postings)
-        having.update(postings)
+def _matches(
+    index: WordIndex, word: str, within: set[int] | None
+) -> tuple[frozenset[int] | set[int], set[int]]:
+    """The articles (of `within`, when given) whose text in one word index has `word`
+    itself, and those with `word` or a word it starts."""
+    found = list(words_starting_with(index, word))
+    if len(found) == 1:
+        # The usual case: one word of the vocabulary, so one set serves as both.
+        postings = index.postings[found[0]]
+        having = set(postings) if within is None else within.intersection(postings)
+        return (having if found[0] == word else _NONE), having
+    exact: frozenset[int] | set[int] = _NONE
+    having = set()
+    for vocabulary_word in found:
+        postings = index.postings[vocabulary_word]
+        matched = set(postings) if within is None else within.intersection(postings)
+        if vocabulary_word == word:
+            exact = matched
+        having |= matched
     return exact, having
+
+
+_NONE: frozenset[int] = frozenset()
