@@ -27,7 +27,7 @@ from urllib.parse import parse_qsl
 
 import orjson
 from cross_web import HTTPException
-from starlette.datastructures import URL
+from starlette.datastructures import URL, MutableHeaders
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -39,7 +39,7 @@ from content_graph.persisted import PersistedQueryError
 from content_graph.response_cache import CachedResponse, CacheKey, cache_key
 from content_graph.view import (
     GraphQLView,
-    answer_response,
+    answer_status,
     cache_headers,
     etag_matches,
     get_etag,
@@ -195,7 +195,7 @@ class FastGraphQL:
         last_reload: Any,
         media_type: str,
         version: str,
-    ) -> tuple[Response, bool]:
+    ) -> tuple[Response | _Answer, bool]:
         """The view's `_answer`: from the response cache, else run and keep it there."""
         view = self.view
         data.query = view.persisted_queries.resolve(data.query, data.extensions)
@@ -223,12 +223,45 @@ class FastGraphQL:
             # not keep a graph a reload replaced alive.
             del context["graph"]
         answer, has_errors = response_data(result)
-        response = answer_response(answer, media_type)
-        response.headers.raw.extend(sub_response.headers.raw)
-        response.headers["Vary"] = "Accept"
+        body = orjson.dumps(answer)
+        response = _Answer(answer_status(answer, media_type), body, media_type, sub_response)
         if key is not None and response.status_code == 200 and not has_errors:
             view.response_cache.put(key, CachedResponse(200, response.body, media_type))
         return response, has_errors
+
+
+class _Answer:
+    """The view's answer (`GraphQLView.create_response`: `answer_response`, the headers a
+    resolver set on the context's response, `Vary: Accept`), the same headers in the same
+    order, sent without a Starlette `Response`: making one, setting its headers and
+    sending it cost more than a small query's execution."""
+
+    __slots__ = ("body", "raw_headers", "status_code")
+
+    def __init__(
+        self, status_code: int, body: bytes, media_type: str, sub_response: Response
+    ) -> None:
+        self.status_code = status_code
+        self.body = body
+        self.raw_headers = [
+            (b"content-length", str(len(body)).encode("latin-1")),
+            (b"content-type", media_type.encode("latin-1")),
+        ]
+        if sub_response.headers.raw:
+            self.raw_headers.extend(sub_response.headers.raw)
+            self.headers["Vary"] = "Accept"  # Starlette's rule: replaces one already there
+        else:
+            self.raw_headers.append((b"vary", b"Accept"))
+
+    @property
+    def headers(self) -> MutableHeaders:
+        return MutableHeaders(raw=self.raw_headers)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send(
+            {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
+        )
+        await send({"type": "http.response.body", "body": self.body})
 
 
 def _posted(body: bytes) -> GraphQLRequestData | None:

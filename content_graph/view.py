@@ -478,11 +478,15 @@ def response_data(result: ExecutionResult) -> tuple[GraphQLHTTPResponse, bool]:
 
 
 def answer_response(data: GraphQLHTTPResponse, media_type: str) -> Response:
-    """The answer as `media_type`: a request error is a 400 only for
-    `application/graphql-response+json` (see the module docstring)."""
+    """The answer as `media_type`."""
+    return Response(orjson.dumps(data), answer_status(data, media_type), media_type=media_type)
+
+
+def answer_status(data: GraphQLHTTPResponse, media_type: str) -> int:
+    """A request error is a 400 only for `application/graphql-response+json` (see the
+    module docstring); any other answer is a 200."""
     request_error = isinstance(data, dict) and "data" not in data
-    status = 400 if media_type == GRAPHQL_RESPONSE and request_error else 200
-    return Response(orjson.dumps(data), status, media_type=media_type)
+    return 400 if media_type == GRAPHQL_RESPONSE and request_error else 200
 
 
 def refusal_response(error: PersistedQueryError | HTTPException, accept: str) -> Response:

@@ -21,13 +21,15 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+import orjson
 import pytest
 from starlette.applications import Starlette
 from starlette.types import Message, Receive, Scope, Send
 
 from content_graph.app import create_app
-from content_graph.http_fast import FastGraphQL
+from content_graph.http_fast import FastGraphQL, _Answer, _sub_response
 from content_graph.settings import Settings
+from content_graph.view import GraphQLView, answer_status
 from graph import load
 from tests.conftest import DATA_DIR, LiveServer, start_server
 
@@ -360,3 +362,23 @@ def test_the_fast_path_keeps_the_common_requests(
     status = _call(in_process, method, target, headers, body)
     assert (downstream.calls == before) is kept
     assert (status != 299) is kept
+
+
+@pytest.mark.parametrize(
+    "set_by_resolver",
+    [[], [(b"x-trace", b"1")], [(b"vary", b"Origin"), (b"x-trace", b"1"), (b"vary", b"Cookie")]],
+)
+@pytest.mark.parametrize("media_type", ["application/json", "application/graphql-response+json"])
+def test_an_answer_has_the_views_headers(
+    set_by_resolver: list[tuple[bytes, bytes]], media_type: str
+) -> None:
+    """Headers a resolver sets on the context's response (none of ours does, so the
+    differential test above never sees one) are merged as the view merges them."""
+    data = {"data": {"stats": {"articles": 3}}}
+    view_sub, fast_sub = _sub_response(media_type), _sub_response(media_type)
+    view_sub.headers.raw.extend(set_by_resolver)
+    fast_sub.headers.raw.extend(set_by_resolver)
+    expected = GraphQLView.create_response(None, data, view_sub)  # type: ignore[arg-type]
+    answer = _Answer(answer_status(data, media_type), orjson.dumps(data), media_type, fast_sub)
+    assert (answer.status_code, answer.body) == (expected.status_code, expected.body)
+    assert answer.raw_headers == expected.raw_headers
