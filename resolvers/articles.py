@@ -95,6 +95,9 @@ def list_articles(
     order: ArticleOrder | None = None,
 ) -> Connection[Article]:
     """One page of the matching articles in `order` (default order when None)."""
+    if source is not None and conditions is None and order is None:
+        # A node's own list (related, relatedFrom), asked for once per node of a page.
+        return paginate(source, request, graph.articles.__getitem__, article_keyset(graph, None))
     indexes = None if source is not None else _from_range_index(graph, conditions, order)
     if indexes is None:
         indexes = order_articles(graph, select_articles(graph, source, conditions), order)

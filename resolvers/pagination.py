@@ -267,16 +267,21 @@ def paginate(
     (the order `items` are in), the page's cursors are keyset cursors.
     """
     total = len(items)
-    start = 0 if request.after is None else min(_after(items, request.after, keyset), total)
-    end = total
-    if request.before is not None:
-        end = max(min(_before(items, request.before, keyset), total), start)
-    if request.first is not None:
-        end = min(end, start + request.first)
-    if request.last is not None:
-        start = max(start, end - request.last)
+    first = request.first
+    if request.after is None and request.before is None and request.last is None:
+        # The usual request: the first page.
+        start, end = 0, total if first is None or first >= total else first
+    else:
+        start = 0 if request.after is None else min(_after(items, request.after, keyset), total)
+        end = total
+        if request.before is not None:
+            end = max(min(_before(items, request.before, keyset), total), start)
+        if first is not None:
+            end = min(end, start + first)
+        if request.last is not None:
+            start = max(start, end - request.last)
     page = items[start:end]
-    nodes = list(page) if node is None else [node(item) for item in page]
+    nodes = list(page) if node is None else list(map(node, page))
     if keyset is None:
         cursors: Callable[[int], str] = lambda offset: encode_cursor(start + offset)  # noqa: E731
     else:
