@@ -539,6 +539,14 @@ class _Compiler:
             else:
                 return _constant(constant)
 
+        if self.generate is not True:
+            # A plan run once (not kept): deciding per argument would cost it more than
+            # graphql-core's walk does.
+            def walked(run: _Run | None) -> dict[str, Any]:
+                assert run is not None
+                return get_argument_values(definition, node, run.variables, fragment_variables)
+
+            return walked
         values = argument_values(definition, node, fragment_variables)
 
         def from_variables(run: _Run | None) -> dict[str, Any]:
