@@ -23,7 +23,8 @@ nor repeats those. An article whose text changed moves to its new place.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
+from itertools import repeat
 
 from graph.model import Article, ContentGraph, WordIndex
 from resolvers.articles import ArticleFilter, select_articles
@@ -42,8 +43,8 @@ def search_scores(
     query = query_words(query)
     if not query:
         return [(index, 0.0) for index in select_articles(graph, None, conditions)]
-    # Which articles have every word is found with set operations first; only those
-    # are scored, word by word, from the same sets.
+    # Everything is set operations, which run in C: which articles have every word,
+    # then those articles grouped by score, each group in default order.
     found: list[tuple[Collection[int], set[int], Collection[int], set[int]]] = []
     candidates: set[int] | None = None
     for word in query:
@@ -55,25 +56,44 @@ def search_scores(
             return []
         found.append((title_exact, title_any, excerpt_exact, excerpt_any))
     assert candidates is not None
-    scores: dict[int, float] = {}
-    for index in candidates:
-        score = 0.0
-        for title_exact, title_any, excerpt_exact, excerpt_any in found:
-            if index in title_exact:
-                score += TITLE_EXACT
-            elif index in title_any:
-                score += TITLE_PREFIX
-            if index in excerpt_exact:
-                score += EXCERPT_EXACT
-            elif index in excerpt_any:
-                score += EXCERPT_PREFIX
-        scores[index] = score
-    matches: Sequence[int] = sorted(scores)
     if conditions is not None:
-        matches = select_articles(graph, matches, conditions)
-    ranked = [(index, scores[index]) for index in matches]
-    ranked.sort(key=lambda pair: (-pair[1], pair[0]))
+        candidates = set(select_articles(graph, sorted(candidates), conditions))
+    groups: dict[float, set[int]] = {0.0: candidates}
+    for title_exact, title_any, excerpt_exact, excerpt_any in found:
+        groups = _regrouped(groups, title_exact, title_any, TITLE_EXACT, TITLE_PREFIX)
+        groups = _regrouped(groups, excerpt_exact, excerpt_any, EXCERPT_EXACT, EXCERPT_PREFIX)
+    ranked: list[tuple[int, float]] = []
+    for score in sorted(groups, reverse=True):
+        ranked.extend(zip(sorted(groups[score]), repeat(score)))
     return ranked
+
+
+def _regrouped(
+    groups: dict[float, set[int]],
+    exact: Collection[int],
+    having: set[int],
+    exact_weight: float,
+    prefix_weight: float,
+) -> dict[float, set[int]]:
+    """Each group split by what one word index says of one query word (the word itself,
+    a word it starts, neither), its weight added to the group's score."""
+    regrouped: dict[float, set[int]] = {}
+    for score, members in groups.items():
+        with_exact = members.intersection(exact)
+        with_prefix = members.intersection(having)
+        with_prefix -= with_exact
+        for part, weight in (
+            (with_exact, exact_weight),
+            (with_prefix, prefix_weight),
+            (members - having, 0.0),
+        ):
+            if part:
+                total = score + weight
+                if total in regrouped:
+                    regrouped[total] |= part
+                else:
+                    regrouped[total] = part
+    return regrouped
 
 
 def search(
