@@ -311,9 +311,10 @@ def _request_data(value: dict[str, Any]) -> GraphQLRequestData | None:
 
 
 def _sub_response(media_type: str) -> Response:
-    # The context's `response`, as Strawberry's view makes it: headers set on it are sent.
-    response = Response()
+    # The context's `response`, as Strawberry's view makes it (no status, no headers):
+    # headers set on it are sent. Made as a 204, which Starlette gives no content-length,
+    # rather than deleting the one it gives a 200.
+    response = Response(status_code=204)
     response.status_code = None  # type: ignore[assignment]
-    del response.headers["content-length"]
     response.media_type = media_type
     return response

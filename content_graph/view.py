@@ -550,6 +550,8 @@ def preferred_media_type(accept: str) -> str:
     A client that names neither (`*/*`, or no Accept at all) gets `application/json`, as
     the spec asks of servers while legacy clients are still common.
     """
+    if not accept or accept == "*/*":
+        return JSON  # the commonest, answered without parsing
     weights: dict[str, float] = {}
     for item in accept.split(","):
         media_type, *parameters = (part.strip() for part in item.split(";"))
