@@ -15,6 +15,12 @@ prefix in the same place. Equal scores keep the default article order
 (`publishedDateTime` descending, undated last, then URL). A query without words matches
 every article, with score 0.
 
+The matches are found and ranked with Roaring bitmaps (pyroaring): each word of the
+vocabulary gets its postings as a bitmap on its first search, kept with the graph; the
+articles with every query word are an intersection of unions, and they are ranked by
+splitting them into groups of equal score, each group iterated in index order, which is
+the default order. No Python code runs per match but to build the answer's pairs.
+
 Cursors are keyset cursors on (score, publishedDateTime, URL). An article's score
 depends on its own title and excerpt and the query only, so it is the same in the next
 load for every article that did not change: paging on across a reload neither skips
@@ -23,8 +29,9 @@ nor repeats those. An article whose text changed moves to its new place.
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from itertools import repeat
+
+from pyroaring import BitMap, FrozenBitMap
 
 from graph.model import Article, ContentGraph, WordIndex
 from resolvers.articles import ArticleFilter, select_articles
@@ -34,6 +41,8 @@ from resolvers.text import query_words, words_starting_with
 
 TITLE_EXACT, TITLE_PREFIX = 3.0, 2.0
 EXCERPT_EXACT, EXCERPT_PREFIX = 1.0, 0.5
+# Up to this many matches are scored one by one, more by splitting bitmaps by score.
+FEW = 32
 
 
 def search_scores(
@@ -43,56 +52,72 @@ def search_scores(
     query = query_words(query)
     if not query:
         return [(index, 0.0) for index in select_articles(graph, None, conditions)]
-    # Everything is set operations, which run in C: which articles have every word,
-    # then those articles grouped by score, each group in default order.
-    found: list[tuple[Collection[int], set[int], Collection[int], set[int]]] = []
-    candidates: set[int] | None = None
+    # Everything is bitmap operations, which run in C: which articles have every word,
+    # then those articles grouped by score, each group in default (index) order.
+    found: list[tuple[BitMap, BitMap, BitMap, BitMap]] = []
+    candidates: BitMap | None = None
     for word in query:
-        # After the first word, only the articles that have all the words before matter.
-        title_exact, title_any = _matches(graph.title_words, word, candidates)
-        excerpt_exact, excerpt_any = _matches(graph.excerpt_words, word, candidates)
-        candidates = title_any | excerpt_any
+        title_exact, title_any = _matches(graph, _TITLE_BITMAPS, graph.title_words, word)
+        excerpt_exact, excerpt_any = _matches(graph, _EXCERPT_BITMAPS, graph.excerpt_words, word)
+        having = title_any | excerpt_any
+        candidates = having if candidates is None else candidates & having
         if not candidates:
             return []
         found.append((title_exact, title_any, excerpt_exact, excerpt_any))
     assert candidates is not None
     if conditions is not None:
-        candidates = set(select_articles(graph, sorted(candidates), conditions))
-    groups: dict[float, set[int]] = {0.0: candidates}
+        candidates = BitMap(select_articles(graph, list(candidates), conditions))
+    if len(candidates) <= FEW:
+        # A few matches are scored one by one: cheaper than splitting bitmaps.
+        scored = [(index, _score(index, found)) for index in candidates]
+        scored.sort(key=lambda pair: -pair[1])  # stable: ties stay in default order
+        return scored
+    groups: dict[float, BitMap] = {0.0: candidates}
     for title_exact, title_any, excerpt_exact, excerpt_any in found:
         groups = _regrouped(groups, title_exact, title_any, TITLE_EXACT, TITLE_PREFIX)
         groups = _regrouped(groups, excerpt_exact, excerpt_any, EXCERPT_EXACT, EXCERPT_PREFIX)
     ranked: list[tuple[int, float]] = []
     for score in sorted(groups, reverse=True):
-        ranked.extend(zip(sorted(groups[score]), repeat(score)))
+        # A bitmap iterates in ascending order: the default order.
+        ranked.extend(zip(groups[score], repeat(score)))
     return ranked
 
 
+def _score(index: int, found: list[tuple[BitMap, BitMap, BitMap, BitMap]]) -> float:
+    score = 0.0
+    for title_exact, title_any, excerpt_exact, excerpt_any in found:
+        if index in title_exact:
+            score += TITLE_EXACT
+        elif index in title_any:
+            score += TITLE_PREFIX
+        if index in excerpt_exact:
+            score += EXCERPT_EXACT
+        elif index in excerpt_any:
+            score += EXCERPT_PREFIX
+    return score
+
+
 def _regrouped(
-    groups: dict[float, set[int]],
-    exact: Collection[int],
-    having: set[int],
+    groups: dict[float, BitMap],
+    exact: BitMap,
+    having: BitMap,
     exact_weight: float,
     prefix_weight: float,
-) -> dict[float, set[int]]:
+) -> dict[float, BitMap]:
     """Each group split by what one word index says of one query word (the word itself,
     a word it starts, neither), its weight added to the group's score."""
-    regrouped: dict[float, set[int]] = {}
+    regrouped: dict[float, BitMap] = {}
     for score, members in groups.items():
-        with_exact = members.intersection(exact)
-        with_prefix = members.intersection(having)
-        with_prefix -= with_exact
+        with_exact = members & exact
         for part, weight in (
             (with_exact, exact_weight),
-            (with_prefix, prefix_weight),
+            ((members & having) - with_exact, prefix_weight),
             (members - having, 0.0),
         ):
             if part:
                 total = score + weight
-                if total in regrouped:
-                    regrouped[total] |= part
-                else:
-                    regrouped[total] = part
+                known = regrouped.get(total)
+                regrouped[total] = part if known is None else known | part
     return regrouped
 
 
@@ -124,26 +149,34 @@ def _keyset(graph: ContentGraph) -> Keyset[tuple[int, float]]:
     return Keyset("search", values, key)
 
 
-def _matches(
-    index: WordIndex, word: str, within: set[int] | None
-) -> tuple[frozenset[int] | set[int], set[int]]:
-    """The articles (of `within`, when given) whose text in one word index has `word`
-    itself, and those with `word` or a word it starts."""
-    found = list(words_starting_with(index, word))
-    if len(found) == 1:
-        # The usual case: one word of the vocabulary, so one set serves as both.
-        postings = index.postings[found[0]]
-        having = set(postings) if within is None else within.intersection(postings)
-        return (having if found[0] == word else _NONE), having
-    exact: frozenset[int] | set[int] = _NONE
-    having = set()
-    for vocabulary_word in found:
-        postings = index.postings[vocabulary_word]
-        matched = set(postings) if within is None else within.intersection(postings)
-        if vocabulary_word == word:
-            exact = matched
-        having |= matched
+def _matches(graph: ContentGraph, key: str, index: WordIndex, word: str) -> tuple[BitMap, BitMap]:
+    """The articles whose text in one word index has `word` itself, and those with `word`
+    or a word it starts."""
+    found = words_starting_with(index, word)
+    if not found:
+        return _NONE, _NONE
+    table = _bitmaps(graph, key)
+    maps = [table.get(each) or _bitmap(table, index, each) for each in found]
+    having = maps[0] if len(maps) == 1 else FrozenBitMap.union(*maps)
+    exact = maps[0] if found[0] == word else _NONE  # the word itself sorts first
     return exact, having
 
 
-_NONE: frozenset[int] = frozenset()
+def _bitmaps(graph: ContentGraph, key: str) -> dict[str, FrozenBitMap]:
+    """The postings of one word index as bitmaps, each made on its word's first search and
+    kept with the graph (as its orders are): the vocabulary bounds them, and a posting
+    list made into a bitmap costs less than into a set."""
+    table = graph.caches.get(key)
+    if table is None:
+        table = graph.caches[key] = {}
+    return table  # type: ignore[return-value]
+
+
+def _bitmap(table: dict[str, FrozenBitMap], index: WordIndex, word: str) -> FrozenBitMap:
+    made = table[word] = FrozenBitMap(index.postings[word])
+    return made
+
+
+_NONE = FrozenBitMap()
+# The keys of the two word indexes' bitmaps in `ContentGraph.caches`.
+_TITLE_BITMAPS, _EXCERPT_BITMAPS = "bitmaps:title", "bitmaps:excerpt"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 from graph.identity import words
 from graph.model import ContentGraph, WordIndex
@@ -20,12 +20,15 @@ def query_words(text: str | None) -> list[str]:
     return list(dict.fromkeys(words(text)))
 
 
-def words_starting_with(index: WordIndex, prefix: str) -> Iterator[str]:
+def words_starting_with(index: WordIndex, prefix: str) -> Sequence[str]:
     vocabulary = index.vocabulary
-    position = bisect_left(vocabulary, prefix)
-    while position < len(vocabulary) and vocabulary[position].startswith(prefix):
-        yield vocabulary[position]
-        position += 1
+    # Every word starting with `prefix` sorts before `prefix` followed by the last code
+    # point, which no word holds (it is not a `\w` character).
+    start = bisect_left(vocabulary, prefix)
+    return vocabulary[start : bisect_left(vocabulary, prefix + _LAST, start)]
+
+
+_LAST = chr(0x10FFFF)
 
 
 def union(lists: Sequence[Sequence[int]]) -> Sequence[int]:

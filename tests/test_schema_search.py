@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from graph import ContentGraph, load
+from resolvers import search as search_module
 from tests.records import DATA_SETS, ArticleRecord, Records, word_list
 from tests.schema_cases import loaded, run
 
@@ -90,6 +91,18 @@ def test_search_matches_and_ranks(case: tuple[ContentGraph, Records]) -> None:
     for query in queries(expected):
         want = expected_search(expected, query)
         assert searched(graph, query) == want, query
+
+
+@pytest.mark.parametrize("few", [0, 10**9])
+def test_search_ranks_alike_one_by_one_and_by_bitmap_groups(
+    case: tuple[ContentGraph, Records], few: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A few matches are scored one by one, more by splitting bitmaps (resolvers/search.py):
+    each way alone, for every query, gives the documented ranking."""
+    monkeypatch.setattr(search_module, "FEW", few)
+    graph, expected = case
+    for query in queries(expected):
+        assert searched(graph, query) == expected_search(expected, query), query
 
 
 def test_search_with_filter(case: tuple[ContentGraph, Records]) -> None:
