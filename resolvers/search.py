@@ -19,7 +19,8 @@ The matches are found and ranked with Roaring bitmaps (pyroaring): each word of 
 vocabulary gets its postings as a bitmap on its first search, kept with the graph; the
 articles with every query word are an intersection of unions, and they are ranked by
 splitting them into groups of equal score, each group iterated in index order, which is
-the default order. No Python code runs per match but to build the answer's pairs.
+the default order: no Python code runs per match but to pair it with its score. Up to
+`FEW` matches are scored one by one instead, which costs less than splitting bitmaps.
 
 Cursors are keyset cursors on (score, publishedDateTime, URL). An article's score
 depends on its own title and excerpt and the query only, so it is the same in the next
