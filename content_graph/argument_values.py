@@ -76,7 +76,7 @@ def argument_values(
                     coerce_argument(absent, node, name, argument, None, None, None)
                 except Exception:
                     return generic
-            missing = absent.get(out_name, Undefined) if absent else Undefined
+            missing = absent.get(out_name, Undefined)
             non_null = is_non_null_type(argument.type)
             steps.append((_VARIABLE, out_name, value_node.name.value, (non_null, missing)))
         elif value_node is not None and has_variable(value_node):
