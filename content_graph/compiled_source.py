@@ -64,6 +64,9 @@ class FieldCode:
 # An object shape's code is generated on this sighting (or for a plan that is kept).
 GENERATE_AFTER = 2
 
+# What a value that is not an object may be; an object type's class is none of them.
+_NOT_OBJECTS = (Exception, type(None), type(Undefined))
+
 _FACTORIES: dict[tuple[Any, ...], Callable[..., Completer]] = {}
 _SEEN: dict[tuple[Any, ...], int] = {}
 _LOCK = Lock()
@@ -94,6 +97,8 @@ def object_completer(
     # An `is_type_of` that says it is an isinstance check (schema/types.py,
     # `instance_of`) is done inline, without a call.
     instance_of = getattr(is_type_of, "instance_of", None)
+    if isinstance(instance_of, type) and issubclass(instance_of, _NOT_OBJECTS):
+        instance_of = None  # the generated code takes an instance for an object
     check = None if is_type_of is None else "call" if instance_of is None else "instance"
     shape = (
         nulls,
@@ -203,18 +208,25 @@ def _source(fields: Sequence[FieldCode], nulls: str, type_check: str | None) -> 
         lines.append(f"    {names}, = parts")
     lines.append("    def complete(run, value, path):")
     body: list[str] = []
+    checks: list[str] = []
     if nulls != "bare":
         on_null = "return None" if nulls == "nullable" else "raise TypeError(message)"
-        body += [
+        checks += [
             "if value is None or value is Undefined:",
             f"    {on_null}",
             "if isinstance(value, Exception):",
             "    raise value",
         ]
+    if type_check == "instance":
+        # An instance of the type is neither None, Undefined nor an exception (the
+        # factory is given no such type), so the one isinstance comes first and the
+        # other checks run, in their order, only for a value that fails it.
+        body += ["if not isinstance(value, is_type_of):", *(f"    {c}" for c in checks)]
+        body.append("    raise type_error(value)")
+    else:
+        body += checks
     if type_check == "call":
         body += ["if not is_type_of(value, None):", "    raise type_error(value)"]
-    elif type_check == "instance":
-        body += ["if not isinstance(value, is_type_of):", "    raise type_error(value)"]
     body += ["if monotonic() > run.deadline:", "    raise deadline_error"]
     for index, field in enumerate(fields):
         body += _field_source(index, field)
