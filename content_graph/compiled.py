@@ -670,6 +670,15 @@ class _Compiler:
             f"Expected Iterable, but did not find one for field '{field.parent}.{field.name}'."
         )
 
+        def item_failed(run: _Run, raw: Exception, item_path: PathTuple) -> None:
+            error = located_error(raw, nodes, _as_list(item_path))
+            if item_non_null:
+                raise error from None
+            run.errors.append(error)
+
+        # A list of objects whose code is generated completes its items in that code.
+        items = getattr(item, "items", None)
+
         def complete_list(run: _Run, value: Any, path: PathTuple) -> Any:
             if type(value) is not list and type(value) is not tuple:
                 if value is None or value is Undefined:
@@ -678,6 +687,8 @@ class _Compiler:
                     raise value
                 if not is_iterable(value):
                     raise GraphQLError(message)
+            if items is not None:
+                return items(run, value, path, item_failed)
             completed = []
             append = completed.append
             for index, element in enumerate(value):
@@ -685,11 +696,7 @@ class _Compiler:
                 try:
                     append(item(run, element, item_path))
                 except Exception as raw:
-                    error = located_error(raw, nodes, _as_list(item_path))
-                    if item_non_null:
-                        raise error from None
-                    run.errors.append(error)
-                    append(None)
+                    append(item_failed(run, raw, item_path))
             return completed
 
         return complete_list

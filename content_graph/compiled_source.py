@@ -8,6 +8,8 @@ and type checks, the deadline, then each field inline, an attribute read where
 Strawberry would read an attribute, and strings and booleans returned as they are. Only
 what is not that simple (completing an object or a list, a resolver call, an error)
 calls the closures `compiled.py` builds, which do exactly what graphql-core does.
+A list of such objects has its items completed by a loop generated with the object's
+code inlined in it: one call per list rather than per item.
 
 The source depends only on the selection's shape (how many fields, which attribute each
 reads, whether it is a string); response keys, closures and type names are the
@@ -198,7 +200,13 @@ def field_closure(typename: str, code: FieldCode) -> Completer:
 
 def _source(fields: Sequence[FieldCode], nulls: str, type_check: str | None) -> str:
     """The factory's source. `type_check`: None, "call" (`is_type_of(value, None)`) or
-    "instance" (`isinstance(value, is_type_of)`, the factory's `is_type_of` a class)."""
+    "instance" (`isinstance(value, is_type_of)`, the factory's `is_type_of` a class).
+
+    It defines `complete(run, value, path)`, one object, and `complete.items(run, values,
+    path, item_failed)`: a list's items, the same code inlined in the loop (a call per
+    item saved), each item's exception given to `item_failed(run, raw, item_path)`, which
+    returns the item's value (None) or raises, as a list's completion does.
+    """
     lines = [
         "def make(typename, monotonic, deadline_error, is_type_of, type_error, message,"
         " Undefined, parts):"
@@ -207,13 +215,51 @@ def _source(fields: Sequence[FieldCode], nulls: str, type_check: str | None) -> 
         names = ", ".join(f"(k{i}, c{i}, r{i}, f{i})" for i in range(len(fields)))
         lines.append(f"    {names}, = parts")
     lines.append("    def complete(run, value, path):")
+    body = _object_body(fields, nulls, type_check, "path", lambda result: [f"return {result}"])
+    lines += [f"        {line}" for line in body]
+    lines += [
+        "    def items(run, values, path, item_failed):",
+        "        completed = []",
+        "        append = completed.append",
+        "        for index, value in enumerate(values):",
+    ]
+    # An item's path is made once per item when a field always reads it (a resolver
+    # call, a value to complete), else only where something fails.
+    item_path = "(path, index, None)"
+    if any(_reads_path(field) for field in fields):
+        lines.append(f"            item_path = {item_path}")
+        item_path = "item_path"
+    lines.append("            try:")
+    body = _object_body(
+        fields, nulls, type_check, item_path, lambda result: [f"append({result})", "continue"]
+    )
+    lines += [f"                {line}" for line in body]
+    lines += [
+        "            except Exception as raw:",
+        f"                append(item_failed(run, raw, {item_path}))",
+        "        return completed",
+        "    complete.items = items",
+        "    return complete",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _object_body(
+    fields: Sequence[FieldCode],
+    nulls: str,
+    type_check: str | None,
+    path: str,
+    finish: Callable[[str], list[str]],
+) -> list[str]:
+    """One object's code: `path` is the expression of its path, `finish(result)` the
+    statements that end it with `result`."""
     body: list[str] = []
     checks: list[str] = []
     if nulls != "bare":
-        on_null = "return None" if nulls == "nullable" else "raise TypeError(message)"
+        on_null = finish("None") if nulls == "nullable" else ["raise TypeError(message)"]
         checks += [
             "if value is None or value is Undefined:",
-            f"    {on_null}",
+            *(f"    {line}" for line in on_null),
             "if isinstance(value, Exception):",
             "    raise value",
         ]
@@ -229,16 +275,13 @@ def _source(fields: Sequence[FieldCode], nulls: str, type_check: str | None) -> 
         body += ["if not is_type_of(value, None):", "    raise type_error(value)"]
     body += ["if monotonic() > run.deadline:", "    raise deadline_error"]
     for index, field in enumerate(fields):
-        body += _field_source(index, field)
+        body += _field_source(index, field, path)
     items = ", ".join(f"k{i}: v{i}" for i in range(len(fields)))
-    body.append(f"return {{{items}}}")
-    lines += [f"        {line}" for line in body]
-    lines.append("    return complete")
-    return "\n".join(lines) + "\n"
+    return body + finish(f"{{{items}}}")
 
 
-def _field_source(index: int, field: FieldCode) -> list[str]:
-    value, path = f"v{index}", f"(path, k{index}, typename)"
+def _field_source(index: int, field: FieldCode, parent_path: str) -> list[str]:
+    value, path = f"v{index}", f"({parent_path}, k{index}, typename)"
     if field.typename:
         return [f"{value} = typename"]
     if field.attribute is not None and _is_name(field.attribute):
@@ -264,6 +307,14 @@ def _field_source(index: int, field: FieldCode) -> list[str]:
         "except Exception as raw:",
         f"    {value} = f{index}(run, raw, {path})",
     ]
+
+
+def _reads_path(field: FieldCode) -> bool:
+    """Whether the field's code uses its object's path when nothing fails."""
+    if field.typename:
+        return False
+    inline = field.function or (field.attribute is not None and _is_name(field.attribute))
+    return not inline or field.fast is None
 
 
 def _is_name(attribute: str) -> bool:
