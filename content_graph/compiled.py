@@ -980,11 +980,15 @@ class CompiledOperations:
         return entry is not None and not entry.unsupported
 
     def _compiled(self, key: tuple[str, str | None]) -> _Operation | None:
-        with self._lock:
-            entry = self._operations.get(key)
-            if entry is not None:
+        # Without the lock: each of the two calls is atomic (C, under the GIL), and a plan
+        # evicted in between by another thread is still the one to run this time.
+        entry = self._operations.get(key)
+        if entry is not None:
+            try:  # noqa: SIM105 (contextlib.suppress costs more, on every request)
                 self._operations.move_to_end(key)
-            return entry
+            except KeyError:
+                pass
+        return entry
 
     def _count_use(self, key: tuple[str, str | None]) -> int:
         """How many times the operation has been asked for, this time included.
