@@ -20,50 +20,22 @@ Per server and query: the median requests/s and the server's CPU milliseconds pe
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 from pathlib import Path
 
 import httpx
-from starlette.types import Receive, Scope, Send
 
 from bench import peer, run, servers, wrk
 from bench import queries as shapes
+from bench.floor import FLOOR_BODY_ENV
 from content_graph.server import APP_FACTORY
 from content_graph.settings import RESPONSE_CACHE_ENV
 
 VARIANTS = {
     "fast path": APP_FACTORY,
     "view": "content_graph.app:create_app_without_fast_path",
-    "floor": "bench.http_path:floor_app",
+    "floor": "bench.floor:floor_app",
 }
-# The floor's answer: the bytes of FLOOR_BODY_ENV's file.
-FLOOR_BODY_ENV = "BENCH_FLOOR_BODY"
-
-
-def floor_app() -> object:
-    """A bare ASGI app: reads the request, answers the same bytes every time."""
-    body = Path(os.environ[FLOOR_BODY_ENV]).read_bytes() if FLOOR_BODY_ENV in os.environ else b"{}"
-    headers = [
-        (b"content-length", str(len(body)).encode()),
-        (b"content-type", b"application/json"),
-        (b"vary", b"Accept"),
-    ]
-
-    async def app(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "lifespan":
-            while True:
-                kind = (await receive())["type"]  # lifespan.startup, then .shutdown
-                await send({"type": f"{kind}.complete"})
-                if kind == "lifespan.shutdown":
-                    return
-        more = True
-        while more:
-            more = (await receive()).get("more_body", False)
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
-
-    return app
 
 
 def main(argv: list[str] | None = None) -> None:

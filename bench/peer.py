@@ -20,9 +20,11 @@ generated corpus. Two modes, each with its own three servers:
 Before measuring, every server must give the very same `data` for every query, under
 the alias too. Then rounds alternate the servers query by query (Q1 on ours, on
 graphql-core, on Apollo, Q2 on ours, ...), so a change in the machine's load falls on all
-three alike. The report gives each server's median requests/s over the rounds, the
-spread of the rounds ((max - min) / median) and the ratios to Apollo; it is printed and
-written to bench/PEER.md.
+three alike. After each round's queries, a bare ASGI app on the same uvicorn (the host
+gauge, bench/floor.py) is measured too: it runs no GraphQL, so the spread of its rounds
+is the machine's own. The report gives each server's median requests/s over the rounds,
+the spread of the rounds ((max - min) / median), the gauge's, and the ratios to Apollo;
+it is printed and written to bench/PEER.md.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ import httpx
 
 from bench import queries as shapes
 from bench import run, servers, wrk
+from bench.floor import FLOOR_BODY_ENV
 from content_graph.server import APP_FACTORY
 from content_graph.settings import RESPONSE_CACHE_ENV
 
@@ -55,6 +58,8 @@ NOTES_MARK = "<!-- Written by hand below: bench.peer keeps it. -->"
 FRESH_LUA = Path(__file__).with_name("fresh.lua")
 # The placeholder fresh.lua numbers; the alias it sits in is a valid GraphQL name.
 SEQUENCE = "__SEQ__"
+# The host gauge's app (see `_start_floor`).
+FLOOR_FACTORY = "bench.floor:floor_app"
 ALIAS = f"fresh{SEQUENCE}"
 SERVERS = ("content-graph", "graphql-core", "apollo")
 MODES = ("new", "same")
@@ -89,6 +94,8 @@ class Mode:
     rounds: dict[str, dict[str, list[float]]] = field(default_factory=dict)
     # server -> query -> the server's CPU milliseconds per request, each round
     cpu: dict[str, dict[str, list[float]]] = field(default_factory=dict)
+    # The host gauge's requests/s, once per round (`FLOOR`)
+    floor: list[float] = field(default_factory=list)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -122,19 +129,21 @@ def main(argv: list[str] | None = None) -> None:
     for name in options.modes:
         print(f"mode {name}: starting the servers", flush=True)
         running = _start_all(name, prepared, folder, sdl, node, options.project_factory)
+        gauge: Running | None = None
         try:
             for query in queries:
                 _check_answers(running, query.name, same_bodies[query.name], new_bodies[query.name])
             print("  answers agree", flush=True)
             if options.check:
                 continue
+            gauge = _start_floor(running["content-graph"], same_bodies[queries[0].name], prepared)
             bodies = new_bodies if name == "new" else same_bodies
             script = FRESH_LUA if name == "new" else wrk.LUA
             modes.append(
-                _measure(name, running, bodies, wrk_path, script, options.seconds, options)
+                _measure(name, running, gauge, bodies, wrk_path, script, options.seconds, options)
             )
         finally:
-            for server in running.values():
+            for server in [*running.values(), *([gauge] if gauge else [])]:
                 server.stop()
     if options.check:
         return
@@ -231,6 +240,19 @@ def _start_apollo(node: str, folder: Path, sdl: Path, log: Path) -> servers.Serv
     return servers.Server("apollo", url, process)
 
 
+def _start_floor(ours: Running, body: Path, prepared: run.Prepared) -> Running:
+    """The host gauge: bench/http_path.py's floor (a bare ASGI app on the same uvicorn,
+    no GraphQL), answering content-graph's answer to `body`. Its rounds move only with
+    the machine, so its spread says how much of the servers' spread is the host's."""
+    answer = run.OUT / "peer-floor-answer.json"
+    headers = {"Content-Type": "application/json"}
+    reply = httpx.post(f"{ours.url}/graphql", content=body.read_bytes(), headers=headers)
+    answer.write_bytes(reply.content)
+    env = {**prepared.env, FLOOR_BODY_ENV: str(answer)}
+    started = servers.start("floor", FLOOR_FACTORY, env, run.OUT / "peer-floor.log")
+    return Running(started.url, started.process.pid, started.stop)
+
+
 def _answer(url: str, body: bytes) -> object:
     response = httpx.post(
         f"{url}/graphql",
@@ -270,6 +292,7 @@ def _short(data: object) -> str:
 def _measure(
     mode: str,
     running: dict[str, Running],
+    gauge: Running,
     bodies: dict[str, Path],
     wrk_path: str,
     script: Path,
@@ -283,9 +306,10 @@ def _measure(
     )
 
     def drive(name: str, query: str, duration: float) -> wrk.Measurement:
+        server = gauge if name == "floor" else running[name]
         measured = wrk.measure(
             wrk_path,
-            f"{running[name].url}/graphql",
+            f"{server.url}/graphql",
             bodies[query],
             connections=options.connections,
             seconds=duration,
@@ -296,9 +320,11 @@ def _measure(
             raise SystemExit(f"{mode} {name} {query}: {measured.errors} failed requests")
         return measured
 
+    first = next(iter(bodies))
     for query in bodies:
         for name in running:
             drive(name, query, WARMUP_SECONDS)
+    drive("floor", first, WARMUP_SECONDS)
     for number in range(1, options.rounds + 1):
         for query in bodies:
             figures = []
@@ -310,6 +336,9 @@ def _measure(
                 result.cpu[name][query].append(1000 * used / measured.requests)
                 figures.append(f"{name} {measured.requests_per_second:7.1f}")
             print(f"  {mode} round {number} {query}: " + "  ".join(figures), flush=True)
+        floor = drive("floor", first, seconds).requests_per_second
+        result.floor.append(floor)
+        print(f"  {mode} round {number} host gauge: {floor:7.1f}", flush=True)
     return result
 
 
@@ -375,7 +404,14 @@ def render(
                 + " / ".join(f"{statistics.median(mode.cpu[name][query]):.2f}" for name in SERVERS)
                 + " |"
             )
-        lines.append("")
+        lines += [
+            "",
+            f"Host gauge (a bare ASGI app on the same uvicorn, no GraphQL: bench/floor.py), "
+            f"once per round after the queries: {statistics.median(mode.floor):,.0f} "
+            f"req/s, rounds {', '.join(f'{value:.0f}' for value in mode.floor)}, spread "
+            f"{spread(mode.floor):.0%}. It moves only with the machine.",
+            "",
+        ]
     lines += targets(modes)
     return "\n".join(lines)
 
@@ -400,7 +436,8 @@ def targets(modes: list[Mode]) -> list[str]:
         met = max(spreads.values()) < MAX_SPREAD
         lines.append(
             f"- {'met' if met else '**missed**'}: {mode.name} document mode, content-graph's "
-            f"round-to-round spread < {MAX_SPREAD:.0%} ({shown})"
+            f"round-to-round spread < {MAX_SPREAD:.0%} ({shown}; the host gauge's in the "
+            f"same rounds: {spread(mode.floor):.0%})"
         )
         # Not a target: the same spread of the server's own CPU time per request, which
         # other processes on the machine move far less than its requests/s.

@@ -670,6 +670,15 @@ class _Compiler:
             f"Expected Iterable, but did not find one for field '{field.parent}.{field.name}'."
         )
 
+        def item_failed(run: _Run, raw: Exception, item_path: PathTuple) -> None:
+            error = located_error(raw, nodes, _as_list(item_path))
+            if item_non_null:
+                raise error from None
+            run.errors.append(error)
+
+        # A list of objects whose code is generated completes its items in that code.
+        items = getattr(item, "items", None)
+
         def complete_list(run: _Run, value: Any, path: PathTuple) -> Any:
             if type(value) is not list and type(value) is not tuple:
                 if value is None or value is Undefined:
@@ -678,6 +687,8 @@ class _Compiler:
                     raise value
                 if not is_iterable(value):
                     raise GraphQLError(message)
+            if items is not None:
+                return items(run, value, path, item_failed)
             completed = []
             append = completed.append
             for index, element in enumerate(value):
@@ -685,11 +696,7 @@ class _Compiler:
                 try:
                     append(item(run, element, item_path))
                 except Exception as raw:
-                    error = located_error(raw, nodes, _as_list(item_path))
-                    if item_non_null:
-                        raise error from None
-                    run.errors.append(error)
-                    append(None)
+                    append(item_failed(run, raw, item_path))
             return completed
 
         return complete_list
@@ -973,11 +980,15 @@ class CompiledOperations:
         return entry is not None and not entry.unsupported
 
     def _compiled(self, key: tuple[str, str | None]) -> _Operation | None:
-        with self._lock:
-            entry = self._operations.get(key)
-            if entry is not None:
+        # Without the lock: each of the two calls is atomic (C, under the GIL), and a plan
+        # evicted in between by another thread is still the one to run this time.
+        entry = self._operations.get(key)
+        if entry is not None:
+            try:  # noqa: SIM105 (contextlib.suppress costs more, on every request)
                 self._operations.move_to_end(key)
-            return entry
+            except KeyError:
+                pass
+        return entry
 
     def _count_use(self, key: tuple[str, str | None]) -> int:
         """How many times the operation has been asked for, this time included.

@@ -8,6 +8,8 @@ and type checks, the deadline, then each field inline, an attribute read where
 Strawberry would read an attribute, and strings and booleans returned as they are. Only
 what is not that simple (completing an object or a list, a resolver call, an error)
 calls the closures `compiled.py` builds, which do exactly what graphql-core does.
+A list of such objects has its items completed by a loop generated with the object's
+code inlined in it: one call per list rather than per item.
 
 The source depends only on the selection's shape (how many fields, which attribute each
 reads, whether it is a string); response keys, closures and type names are the
@@ -64,6 +66,9 @@ class FieldCode:
 # An object shape's code is generated on this sighting (or for a plan that is kept).
 GENERATE_AFTER = 2
 
+# What a value that is not an object may be; an object type's class is none of them.
+_NOT_OBJECTS = (Exception, type(None), type(Undefined))
+
 _FACTORIES: dict[tuple[Any, ...], Callable[..., Completer]] = {}
 _SEEN: dict[tuple[Any, ...], int] = {}
 _LOCK = Lock()
@@ -94,6 +99,8 @@ def object_completer(
     # An `is_type_of` that says it is an isinstance check (schema/types.py,
     # `instance_of`) is done inline, without a call.
     instance_of = getattr(is_type_of, "instance_of", None)
+    if isinstance(instance_of, type) and issubclass(instance_of, _NOT_OBJECTS):
+        instance_of = None  # the generated code takes an instance for an object
     check = None if is_type_of is None else "call" if instance_of is None else "instance"
     shape = (
         nulls,
@@ -193,7 +200,13 @@ def field_closure(typename: str, code: FieldCode) -> Completer:
 
 def _source(fields: Sequence[FieldCode], nulls: str, type_check: str | None) -> str:
     """The factory's source. `type_check`: None, "call" (`is_type_of(value, None)`) or
-    "instance" (`isinstance(value, is_type_of)`, the factory's `is_type_of` a class)."""
+    "instance" (`isinstance(value, is_type_of)`, the factory's `is_type_of` a class).
+
+    It defines `complete(run, value, path)`, one object, and `complete.items(run, values,
+    path, item_failed)`: a list's items, the same code inlined in the loop (a call per
+    item saved), each item's exception given to `item_failed(run, raw, item_path)`, which
+    returns the item's value (None) or raises, as a list's completion does.
+    """
     lines = [
         "def make(typename, monotonic, deadline_error, is_type_of, type_error, message,"
         " Undefined, parts):"
@@ -202,31 +215,73 @@ def _source(fields: Sequence[FieldCode], nulls: str, type_check: str | None) -> 
         names = ", ".join(f"(k{i}, c{i}, r{i}, f{i})" for i in range(len(fields)))
         lines.append(f"    {names}, = parts")
     lines.append("    def complete(run, value, path):")
-    body: list[str] = []
-    if nulls != "bare":
-        on_null = "return None" if nulls == "nullable" else "raise TypeError(message)"
-        body += [
-            "if value is None or value is Undefined:",
-            f"    {on_null}",
-            "if isinstance(value, Exception):",
-            "    raise value",
-        ]
-    if type_check == "call":
-        body += ["if not is_type_of(value, None):", "    raise type_error(value)"]
-    elif type_check == "instance":
-        body += ["if not isinstance(value, is_type_of):", "    raise type_error(value)"]
-    body += ["if monotonic() > run.deadline:", "    raise deadline_error"]
-    for index, field in enumerate(fields):
-        body += _field_source(index, field)
-    items = ", ".join(f"k{i}: v{i}" for i in range(len(fields)))
-    body.append(f"return {{{items}}}")
+    body = _object_body(fields, nulls, type_check, "path", lambda result: [f"return {result}"])
     lines += [f"        {line}" for line in body]
-    lines.append("    return complete")
+    lines += [
+        "    def items(run, values, path, item_failed):",
+        "        completed = []",
+        "        append = completed.append",
+        "        for index, value in enumerate(values):",
+    ]
+    # An item's path is made once per item when a field always reads it (a resolver
+    # call, a value to complete), else only where something fails.
+    item_path = "(path, index, None)"
+    if any(_reads_path(field) for field in fields):
+        lines.append(f"            item_path = {item_path}")
+        item_path = "item_path"
+    lines.append("            try:")
+    body = _object_body(
+        fields, nulls, type_check, item_path, lambda result: [f"append({result})", "continue"]
+    )
+    lines += [f"                {line}" for line in body]
+    lines += [
+        "            except Exception as raw:",
+        f"                append(item_failed(run, raw, {item_path}))",
+        "        return completed",
+        "    complete.items = items",
+        "    return complete",
+    ]
     return "\n".join(lines) + "\n"
 
 
-def _field_source(index: int, field: FieldCode) -> list[str]:
-    value, path = f"v{index}", f"(path, k{index}, typename)"
+def _object_body(
+    fields: Sequence[FieldCode],
+    nulls: str,
+    type_check: str | None,
+    path: str,
+    finish: Callable[[str], list[str]],
+) -> list[str]:
+    """One object's code: `path` is the expression of its path, `finish(result)` the
+    statements that end it with `result`."""
+    body: list[str] = []
+    checks: list[str] = []
+    if nulls != "bare":
+        on_null = finish("None") if nulls == "nullable" else ["raise TypeError(message)"]
+        checks += [
+            "if value is None or value is Undefined:",
+            *(f"    {line}" for line in on_null),
+            "if isinstance(value, Exception):",
+            "    raise value",
+        ]
+    if type_check == "instance":
+        # An instance of the type is neither None, Undefined nor an exception (the
+        # factory is given no such type), so the one isinstance comes first and the
+        # other checks run, in their order, only for a value that fails it.
+        body += ["if not isinstance(value, is_type_of):", *(f"    {c}" for c in checks)]
+        body.append("    raise type_error(value)")
+    else:
+        body += checks
+    if type_check == "call":
+        body += ["if not is_type_of(value, None):", "    raise type_error(value)"]
+    body += ["if monotonic() > run.deadline:", "    raise deadline_error"]
+    for index, field in enumerate(fields):
+        body += _field_source(index, field, path)
+    items = ", ".join(f"k{i}: v{i}" for i in range(len(fields)))
+    return body + finish(f"{{{items}}}")
+
+
+def _field_source(index: int, field: FieldCode, parent_path: str) -> list[str]:
+    value, path = f"v{index}", f"({parent_path}, k{index}, typename)"
     if field.typename:
         return [f"{value} = typename"]
     if field.attribute is not None and _is_name(field.attribute):
@@ -252,6 +307,14 @@ def _field_source(index: int, field: FieldCode) -> list[str]:
         "except Exception as raw:",
         f"    {value} = f{index}(run, raw, {path})",
     ]
+
+
+def _reads_path(field: FieldCode) -> bool:
+    """Whether the field's code uses its object's path when nothing fails."""
+    if field.typename:
+        return False
+    inline = field.function or (field.attribute is not None and _is_name(field.attribute))
+    return not inline or field.fast is None
 
 
 def _is_name(attribute: str) -> bool:

@@ -30,6 +30,7 @@ from typing import Any
 
 import anyio
 import anyio.to_thread
+from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import GraphQLError, OperationType, execute, get_operation_ast
 from strawberry.exceptions import MissingQueryError
 from strawberry.execution import optimized_is_awaitable
@@ -169,8 +170,11 @@ class Execution:
                 outcome = with_stack_room(execute_once)
             except DeadlineExceeded:
                 return self._timed_out()
-            assert not optimized_is_awaitable(outcome)  # every resolver is synchronous
-            return ExecutionResult(data=outcome.data, errors=outcome.errors)  # type: ignore[union-attr]
+            if type(outcome) is ExecutionResult:
+                return outcome  # a compiled plan's
+            # graphql-core's, not an awaitable: every resolver is synchronous.
+            assert isinstance(outcome, GraphQLExecutionResult)
+            return ExecutionResult(outcome.data, outcome.errors)
 
         result: ExecutionResult | None = None
         if cost <= INLINE_COST:

@@ -21,6 +21,8 @@ articles with every query word are an intersection of unions, and they are ranke
 splitting them into groups of equal score, each group iterated in index order, which is
 the default order: no Python code runs per match but to pair it with its score. Up to
 `FEW` matches are scored one by one instead, which costs less than splitting bitmaps.
+The bitmaps of the words searched lately (a query word's prefix matches, their unions)
+are remembered too, bounded (`RememberedWords`): a word searched again costs a lookup.
 
 Cursors are keyset cursors on (score, publishedDateTime, URL). An article's score
 depends on its own title and excerpt and the query only, so it is the same in the next
@@ -30,7 +32,9 @@ nor repeats those. An article whose text changed moves to its new place.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from itertools import repeat
+from threading import Lock
 
 from pyroaring import BitMap, FrozenBitMap
 
@@ -44,6 +48,11 @@ TITLE_EXACT, TITLE_PREFIX = 3.0, 2.0
 EXCERPT_EXACT, EXCERPT_PREFIX = 1.0, 0.5
 # Up to this many matches are scored one by one, more by splitting bitmaps by score.
 FEW = 32
+# The bounds of the words searched lately whose matches are kept (`RememberedWords`):
+# about 4 MB of bitmaps at most (a Roaring bitmap stores an article number in 2 bytes
+# or less), and the small objects of 10,000 words.
+MAX_REMEMBERED_WORDS = 10_000
+MAX_REMEMBERED_SIZE = 2_000_000
 
 
 def search_scores(
@@ -55,16 +64,16 @@ def search_scores(
         return [(index, 0.0) for index in select_articles(graph, None, conditions)]
     # Everything is bitmap operations, which run in C: which articles have every word,
     # then those articles grouped by score, each group in default (index) order.
-    found: list[tuple[BitMap, BitMap, BitMap, BitMap]] = []
+    found: list[WordMatches] = []
     candidates: BitMap | None = None
+    remembered = _remembered(graph)
     for word in query:
-        title_exact, title_any = _matches(graph, _TITLE_BITMAPS, graph.title_words, word)
-        excerpt_exact, excerpt_any = _matches(graph, _EXCERPT_BITMAPS, graph.excerpt_words, word)
-        having = title_any | excerpt_any
+        matches = remembered.get(word) or remembered.add(word, _word_matches(graph, word))
+        having = matches.having
         candidates = having if candidates is None else candidates & having
         if not candidates:
             return []
-        found.append((title_exact, title_any, excerpt_exact, excerpt_any))
+        found.append(matches)
     assert candidates is not None
     if conditions is not None:
         candidates = BitMap(select_articles(graph, list(candidates), conditions))
@@ -74,9 +83,13 @@ def search_scores(
         scored.sort(key=lambda pair: -pair[1])  # stable: ties stay in default order
         return scored
     groups: dict[float, BitMap] = {0.0: candidates}
-    for title_exact, title_any, excerpt_exact, excerpt_any in found:
-        groups = _regrouped(groups, title_exact, title_any, TITLE_EXACT, TITLE_PREFIX)
-        groups = _regrouped(groups, excerpt_exact, excerpt_any, EXCERPT_EXACT, EXCERPT_PREFIX)
+    for matches in found:
+        groups = _regrouped(
+            groups, matches.title_exact, matches.title_any, TITLE_EXACT, TITLE_PREFIX
+        )
+        groups = _regrouped(
+            groups, matches.excerpt_exact, matches.excerpt_any, EXCERPT_EXACT, EXCERPT_PREFIX
+        )
     ranked: list[tuple[int, float]] = []
     for score in sorted(groups, reverse=True):
         # A bitmap iterates in ascending order: the default order.
@@ -84,16 +97,16 @@ def search_scores(
     return ranked
 
 
-def _score(index: int, found: list[tuple[BitMap, BitMap, BitMap, BitMap]]) -> float:
+def _score(index: int, found: list[WordMatches]) -> float:
     score = 0.0
-    for title_exact, title_any, excerpt_exact, excerpt_any in found:
-        if index in title_exact:
+    for matches in found:
+        if index in matches.title_exact:
             score += TITLE_EXACT
-        elif index in title_any:
+        elif index in matches.title_any:
             score += TITLE_PREFIX
-        if index in excerpt_exact:
+        if index in matches.excerpt_exact:
             score += EXCERPT_EXACT
-        elif index in excerpt_any:
+        elif index in matches.excerpt_any:
             score += EXCERPT_PREFIX
     return score
 
@@ -134,6 +147,14 @@ def search(
 
 
 def _keyset(graph: ContentGraph) -> Keyset[tuple[int, float]]:
+    """The cursors' keyset, made once per graph."""
+    keyset = graph.caches.get(_KEYSET)
+    if keyset is None:
+        keyset = graph.caches[_KEYSET] = _made_keyset(graph)
+    return keyset  # type: ignore[return-value]
+
+
+def _made_keyset(graph: ContentGraph) -> Keyset[tuple[int, float]]:
     articles = graph.articles
 
     def values(pair: tuple[int, float]) -> tuple[object, ...]:
@@ -150,17 +171,88 @@ def _keyset(graph: ContentGraph) -> Keyset[tuple[int, float]]:
     return Keyset("search", values, key)
 
 
-def _matches(graph: ContentGraph, key: str, index: WordIndex, word: str) -> tuple[BitMap, BitMap]:
-    """The articles whose text in one word index has `word` itself, and those with `word`
-    or a word it starts."""
+@dataclass(frozen=True, slots=True)
+class WordMatches:
+    """The articles one query word matches, as bitmaps: in titles with the word itself,
+    with it or a word it starts; the same in excerpts; and in either."""
+
+    title_exact: FrozenBitMap
+    title_any: FrozenBitMap
+    excerpt_exact: FrozenBitMap
+    excerpt_any: FrozenBitMap
+    having: FrozenBitMap
+    # Article numbers in the bitmaps made for this word alone (not a word's own postings).
+    size: int
+
+
+def _word_matches(graph: ContentGraph, word: str) -> WordMatches:
+    title_exact, title_any, title_made = _matches(graph, _TITLE_BITMAPS, graph.title_words, word)
+    excerpt_exact, excerpt_any, excerpt_made = _matches(
+        graph, _EXCERPT_BITMAPS, graph.excerpt_words, word
+    )
+    having = title_any | excerpt_any
+    size = len(having) + (len(title_any) if title_made else 0)
+    size += len(excerpt_any) if excerpt_made else 0
+    return WordMatches(title_exact, title_any, excerpt_exact, excerpt_any, having, size)
+
+
+def _matches(
+    graph: ContentGraph, key: str, index: WordIndex, word: str
+) -> tuple[FrozenBitMap, FrozenBitMap, bool]:
+    """The articles whose text in one word index has `word` itself, those with `word` or
+    a word it starts, and whether the latter is a union made for this word."""
     found = words_starting_with(index, word)
     if not found:
-        return _NONE, _NONE
+        return _NONE, _NONE, False
     table = _bitmaps(graph, key)
     maps = [table.get(each) or _bitmap(table, index, each) for each in found]
     having = maps[0] if len(maps) == 1 else FrozenBitMap.union(*maps)
     exact = maps[0] if found[0] == word else _NONE  # the word itself sorts first
-    return exact, having
+    return exact, having, len(maps) > 1
+
+
+class RememberedWords:
+    """The matches of the words searched lately, so that a word searched again costs a
+    lookup instead of two bisections and up to three unions.
+
+    Bounded twice, the oldest forgotten first: by words, and by the article numbers
+    in the bitmaps made for them (a prefix such as "a" unions many posting lists).
+    """
+
+    def __init__(self, max_words: int = MAX_REMEMBERED_WORDS, max_size: int = MAX_REMEMBERED_SIZE):
+        self.max_words = max_words
+        self.max_size = max_size
+        self.size = 0
+        self._words: dict[str, WordMatches] = {}
+        # Searches run on worker threads too: the size must add up.
+        self._lock = Lock()
+
+    def get(self, word: str) -> WordMatches | None:
+        return self._words.get(word)
+
+    def add(self, word: str, matches: WordMatches) -> WordMatches:
+        """Remember `matches` (unless it alone is over the bound); returns it."""
+        if matches.size > self.max_size:
+            return matches
+        with self._lock:
+            if word in self._words:
+                return matches
+            self._words[word] = matches
+            self.size += matches.size
+            while len(self._words) > self.max_words or self.size > self.max_size:
+                oldest = next(iter(self._words))
+                self.size -= self._words.pop(oldest).size
+        return matches
+
+    def __len__(self) -> int:
+        return len(self._words)
+
+
+def _remembered(graph: ContentGraph) -> RememberedWords:
+    remembered = graph.caches.get(_REMEMBERED)
+    if remembered is None:
+        remembered = graph.caches[_REMEMBERED] = RememberedWords()
+    return remembered  # type: ignore[return-value]
 
 
 def _bitmaps(graph: ContentGraph, key: str) -> dict[str, FrozenBitMap]:
@@ -179,5 +271,7 @@ def _bitmap(table: dict[str, FrozenBitMap], index: WordIndex, word: str) -> Froz
 
 
 _NONE = FrozenBitMap()
-# The keys of the two word indexes' bitmaps in `ContentGraph.caches`.
+# The keys in `ContentGraph.caches` of the two word indexes' bitmaps, of the words
+# searched lately and of the cursors' keyset.
 _TITLE_BITMAPS, _EXCERPT_BITMAPS = "bitmaps:title", "bitmaps:excerpt"
+_REMEMBERED, _KEYSET = "search:words", "search:keyset"

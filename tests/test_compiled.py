@@ -305,6 +305,14 @@ class Branch:
         return [TwigObject("a"), "not a twig"]  # type: ignore[list-item]
 
     @strawberry.field
+    def twig_gaps(self) -> list[Twig]:
+        return [TwigObject("a"), None]  # type: ignore[list-item]
+
+    @strawberry.field
+    def twig_errors(self) -> list[Twig | None]:
+        return [Boom("a value that is an error"), TwigObject("b")]  # type: ignore[list-item]
+
+    @strawberry.field
     def not_a_list(self) -> list[str] | None:
         return 5  # type: ignore[return-value]
 
@@ -350,6 +358,8 @@ FAILING = strawberry.Schema(query=Root)._schema  # type: ignore[attr-defined]
         "{ strictBranch { partial { note } } }",
         "{ branch { twigs { name __typename } } }",
         "{ branch { strictTwigs { name } } strictBranch { twigs { name } } }",
+        "{ branch { twigGaps { name } twigErrors { name } } }",
+        "{ strictBranch { twigErrors { __typename } } }",
     ],
 )
 def test_error_semantics_match_graphql_core(text: str) -> None:

@@ -26,7 +26,7 @@ import pytest
 from starlette.applications import Starlette
 from starlette.types import Message, Receive, Scope, Send
 
-from content_graph.app import create_app
+from content_graph.app import AppState, create_app
 from content_graph.http_fast import FastGraphQL, _Answer, _sub_response
 from content_graph.settings import Settings
 from content_graph.view import GraphQLView, answer_status
@@ -382,3 +382,18 @@ def test_an_answer_has_the_views_headers(
     answer = _Answer(answer_status(data, media_type), orjson.dumps(data), media_type, fast_sub)
     assert (answer.status_code, answer.body) == (expected.status_code, expected.body)
     assert answer.raw_headers == expected.raw_headers
+
+
+def test_the_app_state_reads_what_was_last_set() -> None:
+    """`AppState` keeps each attribute where Starlette's `State` does and as a plain
+    attribute, so the graph a reload swaps in is the one the next request reads."""
+    app = create_app(Settings(data_dir=DATA_DIR), load(DATA_DIR))
+    state = app.state
+    assert isinstance(state, AppState)
+    first = state.graph
+    state.graph = replaced = load(DATA_DIR).graph
+    assert state.graph is replaced is state._state["graph"] and replaced is not first
+    del state.graph
+    assert "graph" not in state._state
+    with pytest.raises(AttributeError):
+        _ = state.graph

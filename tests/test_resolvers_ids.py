@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from graph import load
+from resolvers import ids as ids_module
 from resolvers.errors import InputError
 from resolvers.ids import article_by_id, global_id, node_by_id, parse_global_id
 
@@ -39,6 +40,24 @@ def test_ids_name_nodes_by_their_identity(tmp_path: Path) -> None:
     assert global_id(again.articles[0]) == global_id(article)
     unknown = base64.b64encode(b"Topic:no-such-topic").decode()
     assert node_by_id(graph, unknown) is None
+
+
+def test_ids_handed_out_again_are_the_same_within_the_bound(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for number in range(5):
+        write = RECORD.replace("/one/", f"/n{number}/").replace("Example, domain", "E, domain")
+        (tmp_path / f"{number}.md").write_text(write.replace("WWW.Example", f"x{number}.Example"))
+    graph = load(tmp_path).graph
+    monkeypatch.setattr(ids_module, "REMEMBERED_IDS", 3)
+    monkeypatch.setattr(ids_module, "_HANDED_OUT", {})
+    nodes = [*graph.articles, *graph.providers, *graph.topics]
+    first = [global_id(node) for node in nodes]
+    assert len(set(first)) == len(nodes) == 11
+    for _ in range(2):  # remembered or handed out anew, the same text
+        assert [global_id(node) for node in nodes] == first
+        assert len(ids_module._HANDED_OUT) <= 3
+    assert all(node_by_id(graph, value) is node for value, node in zip(first, nodes, strict=True))
 
 
 @pytest.mark.parametrize(

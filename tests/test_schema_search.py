@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pyroaring import FrozenBitMap
 
 from graph import ContentGraph, load
 from resolvers import search as search_module
@@ -103,6 +104,45 @@ def test_search_ranks_alike_one_by_one_and_by_bitmap_groups(
     graph, expected = case
     for query in queries(expected):
         assert searched(graph, query) == expected_search(expected, query), query
+
+
+@pytest.mark.parametrize("bounds", [(1, 10**9), (10**6, 0), (3, 50)])
+def test_search_ranks_alike_when_words_are_forgotten(
+    case: tuple[ContentGraph, Records], bounds: tuple[int, int]
+) -> None:
+    """A word searched again is read from the words remembered (resolvers/search.py);
+    with them bounded to nothing or next to nothing, every query ranks the same."""
+    graph, expected = case
+    remembered = search_module.RememberedWords(*bounds)
+    graph.caches[search_module._REMEMBERED] = remembered
+    try:
+        for query in queries(expected) * 2:  # twice: remembered, or forgotten by now
+            assert searched(graph, query) == expected_search(expected, query), query
+            assert len(remembered) <= bounds[0] and remembered.size <= bounds[1]
+    finally:
+        del graph.caches[search_module._REMEMBERED]
+
+
+def test_remembered_words_forget_the_oldest_past_either_bound() -> None:
+    empty = FrozenBitMap()
+
+    def matches(size: int) -> search_module.WordMatches:
+        return search_module.WordMatches(empty, empty, empty, empty, empty, size)
+
+    remembered = search_module.RememberedWords(max_words=3, max_size=100)
+    for word, size in (("a", 10), ("b", 20), ("c", 30)):
+        remembered.add(word, matches(size))
+    assert (len(remembered), remembered.size) == (3, 60)
+    remembered.add("d", matches(5))  # one word too many: "a" goes
+    assert remembered.get("a") is None and remembered.get("d") is not None
+    assert (len(remembered), remembered.size) == (3, 55)
+    remembered.add("e", matches(70))  # over the size: "b" and "c" go
+    assert [w for w in "abcde" if remembered.get(w)] == ["d", "e"]
+    assert remembered.size == 75
+    remembered.add("f", matches(101))  # alone over the bound: never kept, nothing lost
+    assert remembered.get("f") is None and remembered.size == 75 and len(remembered) == 2
+    again = matches(5)
+    assert remembered.add("d", again) is again and remembered.size == 75  # counted once
 
 
 def test_search_with_filter(case: tuple[ContentGraph, Records]) -> None:
