@@ -213,7 +213,7 @@ def _matches(
 
 class RememberedWords:
     """The matches of the words searched lately, so that a word searched again costs a
-    lookup instead of two bisections and up to three unions.
+    lookup instead of four bisections and up to three unions.
 
     Bounded twice, the oldest forgotten first: by words, and by the article numbers
     in the bitmaps made for them (a prefix such as "a" unions many posting lists).
@@ -259,10 +259,7 @@ def _bitmaps(graph: ContentGraph, key: str) -> dict[str, FrozenBitMap]:
     """The postings of one word index as bitmaps, each made on its word's first search and
     kept with the graph (as its orders are): the vocabulary bounds them, and a posting
     list made into a bitmap costs less than into a set."""
-    table = graph.caches.get(key)
-    if table is None:
-        table = graph.caches[key] = {}
-    return table  # type: ignore[return-value]
+    return graph.caches.setdefault(key, {})  # type: ignore[return-value]
 
 
 def _bitmap(table: dict[str, FrozenBitMap], index: WordIndex, word: str) -> FrozenBitMap:
