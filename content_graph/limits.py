@@ -96,6 +96,7 @@ from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 from content_graph.fast_parse import parse_document
 from content_graph.fast_validation import FastValidator
 from content_graph.settings import Limits
+from content_graph.sightings import Sightings
 from content_graph.validation_rules import rules_for
 from graph.model import ContentGraph
 from resolvers.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
@@ -107,9 +108,6 @@ ITEM_TYPES = frozenset({"ScoredArticle", "TopicCount", "ProviderCount"})
 # the documents clients repeat, which are short.
 CACHED_DOCUMENT_LENGTH = 20_000
 CACHED_DOCUMENTS = 1_000
-# A text is kept from its second sighting on; this many first sightings are remembered
-# (by hash: a collision only keeps a document one request early).
-REMEMBERED_TEXTS = 10_000
 
 
 class LimitError(GraphQLError):
@@ -145,7 +143,7 @@ class DocumentChecks:
         self.rules = tuple(rules)
         self.fast = FastValidator(schema, introspection=limits.introspection)
         self._checked: OrderedDict[str, CheckedDocument] = OrderedDict()
-        self._seen_once: set[int] = set()
+        self._sightings = Sightings()
 
     def check(self, text: str) -> CheckedDocument:
         checked = self._checked.get(text)
@@ -168,14 +166,7 @@ class DocumentChecks:
         be promoted to the oldest generation, which the collector then walks whole, a
         thousand such trees at a time; unkept, it dies young, in a cheap collection.
         """
-        key = hash(text)
-        if key in self._seen_once:
-            self._seen_once.discard(key)
-            return True
-        if len(self._seen_once) >= REMEMBERED_TEXTS:
-            self._seen_once.clear()
-        self._seen_once.add(key)
-        return False
+        return self._sightings.seen_before(text)
 
     def _check(self, text: str) -> CheckedDocument:
         limits = self.limits

@@ -10,8 +10,11 @@ request on newer data; and when a new version shows up, the older answers are dr
 at once rather than waiting to be evicted. Only answers without errors are kept (an
 error may come from a limit or an internal failure rather than from the data).
 
-The cache is bounded in bytes (answer bodies plus keys) and evicts the least recently
-used answers first. Its size 0 turns it off.
+An answer is kept from its request's second sighting on (`sightings.py`): a stream of
+requests each sent once (a client writing its values into the document, or numbering
+an alias) then leaves nothing behind, and cannot evict the answers of the requests that
+clients repeat. The cache is bounded in bytes (answer bodies plus keys) and evicts the
+least recently used answers first. Its size 0 turns it off.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from collections.abc import Mapping
 from typing import NamedTuple
 
 import orjson
+
+from content_graph.sightings import Sightings
 
 # What an entry costs beyond its key and body: the tuple, the dict slot, the bytes objects.
 ENTRY_OVERHEAD = 300
@@ -53,8 +58,11 @@ def cache_key(
 class ResponseCache:
     """Answers by `cache_key`, at most `max_bytes` of them, least recently used out first."""
 
-    def __init__(self, max_bytes: int) -> None:
+    def __init__(self, max_bytes: int, *, repeats_only: bool = True) -> None:
+        """`repeats_only`: keep an answer only from its key's second `put` on (see the
+        module docstring); False keeps every answer put."""
         self.max_bytes = max_bytes
+        self._sightings = Sightings() if repeats_only else None
         self.size = 0
         self.version: str | None = None
         # Counted for operators (and tests): how often a request was answered from here.
@@ -80,6 +88,8 @@ class ResponseCache:
 
     def put(self, key: CacheKey, response: CachedResponse) -> None:
         if not self.enabled:
+            return
+        if self._sightings is not None and not self._sightings.seen_before(key):
             return
         version = key[0]
         if version != self.version:
