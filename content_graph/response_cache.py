@@ -99,6 +99,11 @@ class ResponseCache:
         cost = _cost(key, response)
         if cost > self.max_bytes // LARGEST_SHARE:
             return
+        # Kept right-sized: orjson's bytes keep their whole working buffer (4 KiB for a
+        # small answer with orjson 3.13), and the cache's bound counts lengths.
+        _, media_type, document, operation_name, variables = key
+        key = (version, media_type, document, operation_name, _right_sized(variables))
+        response = response._replace(body=_right_sized(response.body))
         previous = self._entries.pop(key, None)
         if previous is not None:
             self.size -= _cost(key, previous)
@@ -111,6 +116,12 @@ class ResponseCache:
     def clear(self) -> None:
         self._entries.clear()
         self.size = 0
+
+
+def _right_sized(data: bytes) -> bytes:
+    """A copy of `data` that allocates no more than its length (`bytes(data)` is `data`
+    itself; a join with an empty part copies)."""
+    return b"".join((data, b""))
 
 
 def _cost(key: CacheKey, response: CachedResponse) -> int:
