@@ -110,6 +110,11 @@ ITEM_TYPES = frozenset({"ScoredArticle", "TopicCount", "ProviderCount"})
 # the documents clients repeat, which are short.
 CACHED_DOCUMENT_LENGTH = 20_000
 CACHED_DOCUMENTS = 1_000
+# And at most this many characters of them. A kept document costs 60-130 bytes a
+# character of its text here, and its compiled plan (compiled.py, bounded alike) as much
+# again: 43 KiB for the benchmark's Q1, 1.9 MiB for a 6,300-character query of 45
+# aliased lists. Counted alone, 1,000 documents near the length limit would hold GBs.
+CACHED_DOCUMENT_CHARS = 500_000
 # graphql-core's budget for comparing the fields that share a response name (its
 # `MAX_COMPLEXITY_BUDGET`, read as each validation starts; 500,000 units by default).
 # Comparisons grow with the square of a name's repeats: a 5,000-token document of one
@@ -154,6 +159,7 @@ class DocumentChecks:
         self.rules = tuple(rules)
         self.fast = FastValidator(schema, introspection=limits.introspection)
         self._checked: OrderedDict[str, CheckedDocument] = OrderedDict()
+        self._chars = 0  # of the texts kept
         self._sightings = Sightings()
 
     def check(self, text: str) -> CheckedDocument:
@@ -163,10 +169,19 @@ class DocumentChecks:
             return checked
         checked = self._check(text)
         if len(text) <= CACHED_DOCUMENT_LENGTH and self._seen_before(text):
-            self._checked[text] = checked
-            if len(self._checked) > CACHED_DOCUMENTS:
-                self._checked.popitem(last=False)
+            self._keep(text, checked)
         return checked
+
+    def _keep(self, text: str, checked: CheckedDocument) -> None:
+        # Documents are checked on the event loop's thread only, before any execution
+        # moves to a worker thread: the count needs no lock.
+        if text in self._checked:
+            return
+        self._checked[text] = checked
+        self._chars += len(text)
+        while len(self._checked) > CACHED_DOCUMENTS or self._chars > CACHED_DOCUMENT_CHARS:
+            evicted, _ = self._checked.popitem(last=False)
+            self._chars -= len(evicted)
 
     def _seen_before(self, text: str) -> bool:
         """Whether `text` came before (and so is worth keeping), remembering it if not.
