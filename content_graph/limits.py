@@ -118,8 +118,9 @@ CACHED_DOCUMENT_CHARS = 500_000
 # graphql-core's budget for comparing the fields that share a response name (its
 # `MAX_COMPLEXITY_BUDGET`, read as each validation starts; 500,000 units by default).
 # Comparisons grow with the square of a name's repeats: a 5,000-token document of one
-# field repeated 1,240 times took 0.8 s of CPU to refuse at graphql-core's budget, 0.15 s
-# at this one. The documents the tests and benchmarks send spend a few hundred units.
+# field repeated 1,240 times took 0.8 s of CPU to refuse at graphql-core's budget,
+# 0.12-0.15 s at this one. The benchmark's queries and the introspection query spend no
+# units; a query whose three fragments overlap spends 60.
 VALIDATION_BUDGET = 50_000
 overlapping_fields_can_be_merged.MAX_COMPLEXITY_BUDGET = VALIDATION_BUDGET
 # What graphql-core says when it stops a validation over its budget, or on a recursion.
