@@ -15,7 +15,9 @@ after the warm-up and after the run.
 It passes (exit status 0) when there was no transport error, no 5xx, and the resident
 memory after the run is within 5% of that after the warm-up. The set of distinct
 requests is bounded, so every cache is full by the end of the warm-up and any growth
-after it is a leak.
+after it is a leak; but for the one-off requests, each a valid query with a numbered
+alias, sent once, which no cache may keep (a client that numbers its aliases or writes
+its values into the text sends nothing but such requests).
 
 With `--reload-every S`, the server serves a copy of the data with `--watch` on, and
 every S seconds during the measured run the soak changes a record file there and waits
@@ -30,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import random
@@ -64,8 +67,10 @@ ENV = {"CONTENT_GRAPH_TIMEOUT": str(TIME_LIMIT)}
 SETTLE = 2.0
 # Shares of the requests of every worker but one; that one keeps a slow query in flight
 # at all times, as an attacker would.
-WEIGHTS = {"valid": 75, "invalid": 15, "over-limit": 10}
+WEIGHTS = {"valid": 65, "one-off": 10, "invalid": 15, "over-limit": 10}
 KINDS = [*WEIGHTS, "slow"]
+# The placeholder of a one-off request's number (see `numbered`).
+NUMBER = b"__N__"
 
 
 @dataclass
@@ -136,7 +141,27 @@ def requests_by_kind(urls: list[str], domains: list[str], topics: list[str]) -> 
         graphql("{ articles(first: 100) { nodes { similar(first: 99) { score article { title "
                 "topics { name } } } } } }")
     ]  # fmt: skip
-    return {"valid": valid, "invalid": invalid, "over-limit": over_limit, "slow": slow}
+    one_off = [
+        graphql(
+            "query($url: String) { a__N__: article(url: $url) { id title provider { name } "
+            "topics { name } } }",
+            {"url": url},
+        )
+        for url in urls
+    ]
+    return {
+        "valid": valid,
+        "one-off": one_off,
+        "invalid": invalid,
+        "over-limit": over_limit,
+        "slow": slow,
+    }
+
+
+def numbered(request: Request, number: int) -> Request:
+    """A one-off request: its alias numbered, so that no one sent it before."""
+    assert request.body is not None
+    return Request(request.method, request.body.replace(NUMBER, str(number).encode()))
 
 
 @dataclass
@@ -209,6 +234,7 @@ async def drive(
     server: psutil.Process | None = None,
 ) -> Tally:
     tally = Tally()
+    numbers = itertools.count(seed * 10**9)  # the warm-up's and the run's are not alike
     kinds = list(WEIGHTS)
     weights = [WEIGHTS[kind] for kind in kinds]
     started = time.monotonic()
@@ -225,6 +251,8 @@ async def drive(
             while going():
                 kind = "slow" if number == 0 else chooser.choices(kinds, weights)[0]
                 request = chooser.choice(mix[kind])
+                if kind == "one-off":
+                    request = numbered(request, next(numbers))
                 started = time.perf_counter()
                 try:
                     response = await client.request(

@@ -19,9 +19,10 @@ client can tell one kind of failure from another without reading messages. The c
 - `PERSISTED_QUERY_NOT_FOUND`, `PERSISTED_QUERY_NOT_SUPPORTED`: Apollo's persisted-query
   protocol (`persisted.py`).
 - `MAX_COST_EXCEEDED`, `MAX_DEPTH_EXCEEDED`, `MAX_ALIASES_EXCEEDED`, `MAX_TOKENS_EXCEEDED`,
-  `TIMEOUT`: a limit refused or stopped the request; `extensions.limit` holds the
-  limit's value (`limits.py`, `execution.py`). `MAX_SUBSCRIPTIONS_EXCEEDED`: a websocket
-  already runs its most subscriptions (`view.py`).
+  `MAX_VALIDATION_WORK_EXCEEDED`, `TIMEOUT`: a limit refused or stopped the request;
+  `extensions.limit` holds the limit's value (`limits.py`, `execution.py`).
+  `MAX_SUBSCRIPTIONS_EXCEEDED`: a websocket already runs its most subscriptions
+  (`view.py`).
 - `SUBSCRIPTION_FELL_BEHIND`: a subscriber stopped reading and its subscription was
   ended (`events.py`).
 - `INTERNAL_SERVER_ERROR`: a failure of ours; see below.

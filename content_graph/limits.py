@@ -90,12 +90,15 @@ from graphql.type import (
     introspection_types,
 )
 from graphql.validation import NoSchemaIntrospectionCustomRule
+from graphql.validation.rules import overlapping_fields_can_be_merged
+from graphql.validation.validate import ValidationAbortedError
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
 from content_graph.fast_parse import parse_document
 from content_graph.fast_validation import FastValidator
 from content_graph.settings import Limits
+from content_graph.sightings import Sightings
 from content_graph.validation_rules import rules_for
 from graph.model import ContentGraph
 from resolvers.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
@@ -107,9 +110,21 @@ ITEM_TYPES = frozenset({"ScoredArticle", "TopicCount", "ProviderCount"})
 # the documents clients repeat, which are short.
 CACHED_DOCUMENT_LENGTH = 20_000
 CACHED_DOCUMENTS = 1_000
-# A text is kept from its second sighting on; this many first sightings are remembered
-# (by hash: a collision only keeps a document one request early).
-REMEMBERED_TEXTS = 10_000
+# And at most this many characters of them. A kept document costs 60-130 bytes a
+# character of its text here, and its compiled plan (compiled.py, bounded alike) as much
+# again: 43 KiB for the benchmark's Q1, 1.9 MiB for a 6,300-character query of 45
+# aliased lists. Counted alone, 1,000 documents near the length limit would hold GBs.
+CACHED_DOCUMENT_CHARS = 500_000
+# graphql-core's budget for comparing the fields that share a response name (its
+# `MAX_COMPLEXITY_BUDGET`, read as each validation starts; 500,000 units by default).
+# Comparisons grow with the square of a name's repeats: a 5,000-token document of one
+# field repeated 1,240 times took 0.8 s of CPU to refuse at graphql-core's budget,
+# 0.12-0.15 s at this one. The benchmark's queries and the introspection query spend no
+# units; a query whose three fragments overlap spends 60.
+VALIDATION_BUDGET = 50_000
+overlapping_fields_can_be_merged.MAX_COMPLEXITY_BUDGET = VALIDATION_BUDGET
+# What graphql-core says when it stops a validation over its budget, or on a recursion.
+ABORTED = "Validation aborted."
 
 
 class LimitError(GraphQLError):
@@ -145,7 +160,8 @@ class DocumentChecks:
         self.rules = tuple(rules)
         self.fast = FastValidator(schema, introspection=limits.introspection)
         self._checked: OrderedDict[str, CheckedDocument] = OrderedDict()
-        self._seen_once: set[int] = set()
+        self._chars = 0  # of the texts kept
+        self._sightings = Sightings()
 
     def check(self, text: str) -> CheckedDocument:
         checked = self._checked.get(text)
@@ -154,10 +170,19 @@ class DocumentChecks:
             return checked
         checked = self._check(text)
         if len(text) <= CACHED_DOCUMENT_LENGTH and self._seen_before(text):
-            self._checked[text] = checked
-            if len(self._checked) > CACHED_DOCUMENTS:
-                self._checked.popitem(last=False)
+            self._keep(text, checked)
         return checked
+
+    def _keep(self, text: str, checked: CheckedDocument) -> None:
+        # Documents are checked on the event loop's thread only, before any execution
+        # moves to a worker thread: the count needs no lock.
+        if text in self._checked:
+            return
+        self._checked[text] = checked
+        self._chars += len(text)
+        while len(self._checked) > CACHED_DOCUMENTS or self._chars > CACHED_DOCUMENT_CHARS:
+            evicted, _ = self._checked.popitem(last=False)
+            self._chars -= len(evicted)
 
     def _seen_before(self, text: str) -> bool:
         """Whether `text` came before (and so is worth keeping), remembering it if not.
@@ -168,14 +193,7 @@ class DocumentChecks:
         be promoted to the oldest generation, which the collector then walks whole, a
         thousand such trees at a time; unkept, it dies young, in a cheap collection.
         """
-        key = hash(text)
-        if key in self._seen_once:
-            self._seen_once.discard(key)
-            return True
-        if len(self._seen_once) >= REMEMBERED_TEXTS:
-            self._seen_once.clear()
-        self._seen_once.add(key)
-        return False
+        return self._sightings.seen_before(text)
 
     def _check(self, text: str) -> CheckedDocument:
         limits = self.limits
@@ -213,6 +231,14 @@ class DocumentChecks:
             else validate(self.schema, document, rules_for(document, self.rules))
         )
         if errors:
+            if type(errors[-1]) is ValidationAbortedError and errors[-1].message == ABORTED:
+                errors[-1] = LimitError(
+                    "Validation stopped: the document takes more work to validate than "
+                    f"the limit of {VALIDATION_BUDGET:,} steps allows (fields that share a "
+                    "name are compared pairwise; select each one once per selection).",
+                    "MAX_VALIDATION_WORK_EXCEEDED",
+                    VALIDATION_BUDGET,
+                )
             return CheckedDocument(document, errors)
         depth = query_depth(document)
         if depth > limits.max_depth:

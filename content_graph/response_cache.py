@@ -10,8 +10,11 @@ request on newer data; and when a new version shows up, the older answers are dr
 at once rather than waiting to be evicted. Only answers without errors are kept (an
 error may come from a limit or an internal failure rather than from the data).
 
-The cache is bounded in bytes (answer bodies plus keys) and evicts the least recently
-used answers first. Its size 0 turns it off.
+An answer is kept from its request's second sighting on (`sightings.py`): a stream of
+requests each sent once (a client writing its values into the document, or numbering
+an alias) then leaves nothing behind, and cannot evict the answers of the requests that
+clients repeat. The cache is bounded in bytes (answer bodies plus keys) and evicts the
+least recently used answers first. Its size 0 turns it off.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from collections.abc import Mapping
 from typing import NamedTuple
 
 import orjson
+
+from content_graph.sightings import Sightings
 
 # What an entry costs beyond its key and body: the tuple, the dict slot, the bytes objects.
 ENTRY_OVERHEAD = 300
@@ -53,8 +58,11 @@ def cache_key(
 class ResponseCache:
     """Answers by `cache_key`, at most `max_bytes` of them, least recently used out first."""
 
-    def __init__(self, max_bytes: int) -> None:
+    def __init__(self, max_bytes: int, *, repeats_only: bool = True) -> None:
+        """`repeats_only`: keep an answer only from its key's second `put` on (see the
+        module docstring); False keeps every answer put."""
         self.max_bytes = max_bytes
+        self._sightings = Sightings() if repeats_only else None
         self.size = 0
         self.version: str | None = None
         # Counted for operators (and tests): how often a request was answered from here.
@@ -81,6 +89,8 @@ class ResponseCache:
     def put(self, key: CacheKey, response: CachedResponse) -> None:
         if not self.enabled:
             return
+        if self._sightings is not None and not self._sightings.seen_before(key):
+            return
         version = key[0]
         if version != self.version:
             # A reload: every answer kept so far is of other data and can never match again.
@@ -89,6 +99,11 @@ class ResponseCache:
         cost = _cost(key, response)
         if cost > self.max_bytes // LARGEST_SHARE:
             return
+        # Kept right-sized: orjson's bytes keep their whole working buffer (4 KiB for a
+        # small answer with orjson 3.13), and the cache's bound counts lengths.
+        _, media_type, document, operation_name, variables = key
+        key = (version, media_type, document, operation_name, _right_sized(variables))
+        response = response._replace(body=_right_sized(response.body))
         previous = self._entries.pop(key, None)
         if previous is not None:
             self.size -= _cost(key, previous)
@@ -101,6 +116,12 @@ class ResponseCache:
     def clear(self) -> None:
         self._entries.clear()
         self.size = 0
+
+
+def _right_sized(data: bytes) -> bytes:
+    """A copy of `data` that allocates no more than its length (`bytes(data)` is `data`
+    itself; a join with an empty part copies)."""
+    return b"".join((data, b""))
 
 
 def _cost(key: CacheKey, response: CachedResponse) -> int:

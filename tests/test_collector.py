@@ -17,7 +17,7 @@ from starlette.applications import Starlette
 
 from content_graph import collector
 from content_graph.app import create_app, reload
-from content_graph.limits import DocumentChecks
+from content_graph.limits import CACHED_DOCUMENT_CHARS, DocumentChecks
 from content_graph.settings import Limits, Settings
 from graph.load import load
 from graph.model import Article
@@ -224,6 +224,20 @@ def test_a_document_is_kept_from_the_second_time_it_comes() -> None:
     assert first.document is not None and not first.errors
     assert second is not first  # checked again: one sighting is not kept
     assert third is second  # kept from the second sighting on
+
+
+def test_the_documents_kept_are_bounded_by_their_characters() -> None:
+    # 19,000 characters each (spaces, which cost no tokens): 26 fit in the 500,000.
+    checks = DocumentChecks(schema._schema, Limits())  # type: ignore[attr-defined]
+    texts = [f"query Q{number} {{ stats {{ articles }} }}".ljust(19_000) for number in range(30)]
+    kept = []
+    for text in texts:
+        checks.check(text)
+        kept.append(checks.check(text))
+    assert len(texts) * 19_000 > CACHED_DOCUMENT_CHARS >= 26 * 19_000
+    assert [checks.check(text) is ours for text, ours in zip(texts, kept, strict=True)] == (
+        [False] * 4 + [True] * 26
+    )
 
 
 def test_documents_sent_once_are_not_kept() -> None:

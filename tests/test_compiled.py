@@ -426,6 +426,18 @@ def test_one_off_documents_do_not_evict_plans(monkeypatch: pytest.MonkeyPatch) -
     assert compiled.has_plan(hot, None)
 
 
+def test_the_plans_kept_are_bounded_by_their_texts_characters() -> None:
+    graph = loaded("data")[0]
+    compiled = CompiledOperations(GRAPHQL, DeadlineExceeded)
+    context = {"graph": graph}
+    # 19,000 characters each: 26 fit in CACHED_DOCUMENT_CHARS (500,000).
+    texts = [f"{{ n{number}: stats {{ topics }} }}".ljust(19_000) for number in range(30)]
+    for text in texts:
+        for _ in range(2):
+            compiled.execute(text, parse(text), None, context=context, variables=None)
+    assert [compiled.has_plan(text, None) for text in texts] == [False] * 4 + [True] * 26
+
+
 def test_subscriptions_fall_back() -> None:
     compiled = CompiledOperations(GRAPHQL, DeadlineExceeded, keep_after=1)
     text = "subscription { __typename }"

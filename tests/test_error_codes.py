@@ -55,6 +55,8 @@ ENDLESS += "title" + " } }" * 4 + " } } }"
 DEEP = '{ article(url: "https://x.example/") { ' + "related { " * 15 + "title" + " }" * 16 + " }"
 ALIASED = "{ " + " ".join(f"a{n}: stats {{ articles }}" for n in range(51)) + " }"
 LONG = "{ " + "stats { articles } " * 1300 + "}"
+# One field repeated: graphql-core compares the copies pairwise, past the work limit.
+REPEATED = "{ " + "stats { articles } " * 300 + "}"
 
 
 @dataclass(frozen=True)
@@ -290,6 +292,13 @@ CASES = [
     Case("depth", 200, "MAX_DEPTH_EXCEEDED", body={"query": DEEP}, says="depth limit of 15"),
     Case("aliases", 200, "MAX_ALIASES_EXCEEDED", body={"query": ALIASED}),
     Case("tokens", 200, "MAX_TOKENS_EXCEEDED", body={"query": LONG}),
+    Case(
+        "validation work",
+        200,
+        "MAX_VALIDATION_WORK_EXCEEDED",
+        body={"query": REPEATED},
+        says="limit of 50,000 steps",
+    ),
     Case("time", 200, "TIMEOUT", body={"query": ENDLESS}, server="limited"),
 ]
 

@@ -282,6 +282,20 @@ def test_the_alias_limit(small: LiveServer) -> None:
     assert "4 aliases" in message and "alias limit of 3" in message
 
 
+def test_validation_work_is_bounded(data_server: LiveServer) -> None:
+    # One field repeated: graphql-core compares the copies pairwise. At its own budget it
+    # accepts 300 copies, and took 0.8 s of CPU to stop at 1,240 (the most the token
+    # limit allows). Refused at ours, with the limit's name and value.
+    repeated = "{ " + "stats { articles } " * 300 + "}"
+    answer = ask(data_server, repeated)
+    message = refusal(answer, "MAX_VALIDATION_WORK_EXCEEDED")
+    assert "limit of 50,000 steps" in message
+    assert answer["errors"][0]["extensions"]["limit"] == 50_000
+    # Repeated a few times, the same field is valid and answered once.
+    few = "{ " + "stats { articles } " * 20 + "}"
+    assert ask(data_server, few)["data"]["stats"]["articles"] > 0
+
+
 def test_the_token_limit(small: LiveServer) -> None:
     def document(tokens: int) -> str:
         # `{ stats { articles` ... `} }` is 6 tokens; each __typename is one more.
