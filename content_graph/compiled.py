@@ -101,7 +101,7 @@ from content_graph.argument_values import argument_values, has_variable
 from content_graph.compiled_arguments import arguments_converter
 from content_graph.compiled_source import FieldCode, field_closure, object_completer
 from content_graph.compiled_variables import SimpleVariables, simple_variables
-from content_graph.limits import CACHED_DOCUMENT_CHARS, CACHED_DOCUMENT_LENGTH
+from content_graph.limits import CACHED_DOCUMENT_LENGTH, KeptTexts
 
 # A document's plan is kept from this use on; a document not kept yet is compiled for
 # its one run when its cost (the nodes it may return) is at least COMPILE_NOW_COST, and
@@ -787,6 +787,10 @@ class _Compiler:
         return complete_abstract
 
 
+def _text_size(key: tuple[str, str | None]) -> int:
+    return len(key[0])
+
+
 def _constant(arguments: dict[str, Any]) -> Callable[[_Run | None], dict[str, Any]]:
     def constant(run: _Run | None) -> dict[str, Any]:
         return arguments
@@ -881,8 +885,9 @@ class CompiledOperations:
         self.keep_after = keep_after
         self.generated_code = generated_code
         self.compile_now_cost = compile_now_cost
-        self._operations: OrderedDict[tuple[str, str | None], _Operation] = OrderedDict()
-        self._chars = 0  # of the texts kept, as limits.DocumentChecks bounds its own
+        self._operations: KeptTexts[tuple[str, str | None], _Operation] = KeptTexts(
+            CACHED_OPERATIONS, _text_size
+        )
         self._uses: OrderedDict[tuple[str, str | None], int] = OrderedDict()
         self._lock = Lock()
         # Argument converters by Strawberry field (see `_Compiler.converter`).
@@ -1007,12 +1012,7 @@ class CompiledOperations:
     def _keep(self, key: tuple[str, str | None], entry: _Operation) -> None:
         with self._lock:
             self._uses.pop(key, None)
-            if key not in self._operations:
-                self._chars += len(key[0])
-            self._operations[key] = entry
-            while len(self._operations) > CACHED_OPERATIONS or self._chars > CACHED_DOCUMENT_CHARS:
-                evicted, _ = self._operations.popitem(last=False)
-                self._chars -= len(evicted[0])
+            self._operations.keep(key, entry)
 
     def _prepare(
         self, entry: _Operation, document: DocumentNode, operation_name: str | None

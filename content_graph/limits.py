@@ -51,10 +51,10 @@ costs 10 (providers) + 10 * 5 (articles) + 10 * 5 * 8 (related) = 460.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, NamedTuple
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from graphql import (
     DocumentNode,
@@ -104,6 +104,9 @@ from graph.model import ContentGraph
 from resolvers.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from resolvers.path import MAX_HOPS
 
+K = TypeVar("K")
+V = TypeVar("V")
+
 # Objects that stand for one node already counted by the list or connection they are in.
 ITEM_TYPES = frozenset({"ScoredArticle", "TopicCount", "ProviderCount"})
 # Documents longer than this are checked every time rather than kept: the cache holds
@@ -125,6 +128,26 @@ VALIDATION_BUDGET = 50_000
 overlapping_fields_can_be_merged.MAX_COMPLEXITY_BUDGET = VALIDATION_BUDGET
 # What graphql-core says when it stops a validation over its budget, or on a recursion.
 ABORTED = "Validation aborted."
+
+
+class KeptTexts(OrderedDict[K, V], Generic[K, V]):
+    """What is kept per document text, least recently used first out: at most `entries`
+    of them, and at most `CACHED_DOCUMENT_CHARS` characters of their texts (`size`
+    gives a key's). The document checks and the compiled plans keep theirs so."""
+
+    def __init__(self, entries: int, size: Callable[[K], int]) -> None:
+        super().__init__()
+        self.entries = entries
+        self.size = size
+        self.chars = 0
+
+    def keep(self, key: K, value: V) -> None:
+        if key not in self:
+            self.chars += self.size(key)
+        self[key] = value
+        while len(self) > self.entries or self.chars > CACHED_DOCUMENT_CHARS:
+            evicted, _ = self.popitem(last=False)
+            self.chars -= self.size(evicted)
 
 
 class LimitError(GraphQLError):
@@ -159,8 +182,7 @@ class DocumentChecks:
             rules.append(NoSchemaIntrospectionCustomRule)
         self.rules = tuple(rules)
         self.fast = FastValidator(schema, introspection=limits.introspection)
-        self._checked: OrderedDict[str, CheckedDocument] = OrderedDict()
-        self._chars = 0  # of the texts kept
+        self._checked: KeptTexts[str, CheckedDocument] = KeptTexts(CACHED_DOCUMENTS, len)
         self._sightings = Sightings()
 
     def check(self, text: str) -> CheckedDocument:
@@ -170,19 +192,10 @@ class DocumentChecks:
             return checked
         checked = self._check(text)
         if len(text) <= CACHED_DOCUMENT_LENGTH and self._seen_before(text):
-            self._keep(text, checked)
+            # Documents are checked on the event loop's thread only, before any execution
+            # moves to a worker thread: keeping one needs no lock.
+            self._checked.keep(text, checked)
         return checked
-
-    def _keep(self, text: str, checked: CheckedDocument) -> None:
-        # Documents are checked on the event loop's thread only, before any execution
-        # moves to a worker thread: the count needs no lock.
-        if text in self._checked:
-            return
-        self._checked[text] = checked
-        self._chars += len(text)
-        while len(self._checked) > CACHED_DOCUMENTS or self._chars > CACHED_DOCUMENT_CHARS:
-            evicted, _ = self._checked.popitem(last=False)
-            self._chars -= len(evicted)
 
     def _seen_before(self, text: str) -> bool:
         """Whether `text` came before (and so is worth keeping), remembering it if not.

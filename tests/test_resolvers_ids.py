@@ -52,12 +52,18 @@ def test_ids_handed_out_again_are_the_same_within_the_bound(
     monkeypatch.setattr(ids_module, "REMEMBERED_IDS", 3)
     monkeypatch.setattr(ids_module, "_HANDED_OUT", {})
     nodes = [*graph.articles, *graph.providers, *graph.topics]
-    first = [global_id(node) for node in nodes]
-    assert len(set(first)) == len(nodes) == 11
-    for _ in range(2):  # remembered or handed out anew, the same text
-        assert [global_id(node) for node in nodes] == first
+    keys = [
+        *(f"Article:{node.url}" for node in graph.articles),
+        *(f"Provider:{node.domain}" for node in graph.providers),
+        *(f"Topic:{node.slug}" for node in graph.topics),
+    ]
+    expected = [base64.b64encode(key.encode()).decode() for key in keys]
+    assert len(set(expected)) == len(nodes) == 11
+    for _ in range(3):  # handed out anew, then remembered or anew: the same text
+        assert [global_id(node) for node in nodes] == expected
         assert len(ids_module._HANDED_OUT) <= 3
-    assert all(node_by_id(graph, value) is node for value, node in zip(first, nodes, strict=True))
+    for value, node in zip(expected, nodes, strict=True):
+        assert node_by_id(graph, value) is node
 
 
 @pytest.mark.parametrize(
